@@ -1,0 +1,67 @@
+"""Column names of stridecam's tables, declared once, with their definitions and units.
+
+Definitions (used everywhere: simulator ground truth, metrics, reports)
+-----------------------------------------------------------------------
+- **contact** of a foot: from its touchdown (first ground contact) to its toe-off (last contact).
+- **step** ``i``: from the touchdown of one foot (``foot``) to the touchdown of the other foot.
+  It holds the contact of ``foot`` and the flight after it.
+- **stride**: two steps, from a touchdown of one foot to the next touchdown of the same foot.
+- ``step_time_s`` = TD(i+1) - TD(i); ``contact_time_s`` = TO(i) - TD(i);
+  ``flight_time_s`` = TD(i+1) - TO(i) (negative would mean double support: not sprinting).
+- ``cadence_spm`` = 60 / ``step_time_s`` (steps per minute); ``step_frequency_hz`` = 1 / step_time_s.
+- ``step_length_m``: horizontal ground distance from where ``foot`` stood during contact i to where
+  the other foot stands during contact i+1 (stance-foot ground positions, not pelvis).
+- ``stride_length_m``: ``step_length_m`` of steps i and i+1 added (same foot to same foot).
+- ``speed_m_s`` = step_length_m / step_time_s (mean horizontal speed over the step).
+- ``swing_time_s``: of ``foot``, from its toe-off TO(i) to its next touchdown TD(i+2).
+- ``recovery_time_s``: of ``foot``, from its toe-off TO(i) to the moment of its peak thigh flexion
+  in the following swing (peak knee drive). This is the "re-cycling" time.
+- ``peak_thigh_flexion_deg``: peak angle of ``foot``'s thigh (hip to knee) from vertical during
+  that swing, forward positive (knee drive).
+- ``peak_knee_height_leg``: peak of (knee height - hip height) of ``foot``'s leg during that swing,
+  divided by leg length (hip to ankle, standing). 0 = knee level with the hip, -1 = knee at ankle.
+- ``thigh_separation_td_deg``: angle between the two thighs at touchdown TD(i) (swing thigh
+  forward of stance thigh positive).
+- ``trunk_lean_deg``: mean angle of the trunk (hip mid-point to shoulder mid-point) from vertical
+  over the step, forward positive.
+- ``max_thigh_angular_velocity_deg_s``: peak forward angular velocity of ``foot``'s thigh in swing.
+Times are seconds of capture time; frames are indices into the ``Poses`` of the run.
+"""
+
+FOOT_VALUES = ("left", "right")
+
+#: One row per foot contact.
+EVENT_COLUMNS = (
+    "foot",
+    "touchdown_time_s",
+    "toe_off_time_s",
+    "touchdown_frame",
+    "toe_off_frame",
+    "contact_time_s",
+)
+
+#: One row per step (see module docstring for every definition).
+STEP_COLUMNS = (
+    "step_index",
+    "foot",
+    "touchdown_time_s",
+    "toe_off_time_s",
+    "next_touchdown_time_s",
+    "touchdown_frame",
+    "toe_off_frame",
+    "contact_time_s",
+    "flight_time_s",
+    "step_time_s",
+    "cadence_spm",
+    "step_frequency_hz",
+    "step_length_m",
+    "stride_length_m",
+    "speed_m_s",
+    "swing_time_s",
+    "recovery_time_s",
+    "peak_thigh_flexion_deg",
+    "peak_knee_height_leg",
+    "thigh_separation_td_deg",
+    "trunk_lean_deg",
+    "max_thigh_angular_velocity_deg_s",
+)
