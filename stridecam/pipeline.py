@@ -1,0 +1,104 @@
+"""Orchestration of one clip: video -> pose (cached) -> analysis -> outputs.
+
+This module wires the stages together; it holds no algorithm of its own. The pose stage is the
+only expensive one, so its result is cached next to the outputs, keyed by clip content, model
+content and the settings that change landmarks: a second run with other analysis settings does
+no inference.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .poses import Flag, Poses
+from .store import cache_key, cached_key, file_sha256, load_poses, save_poses
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PoseSettings:
+    """Settings that change the landmarks (and so the cache key).
+
+    ``model_variant``: lite / full / heavy; ``model_path``: an explicit ``.task`` file (wins over
+    the variant); ``mode``: "video" (MediaPipe tracking) or "image" (detector every frame);
+    ``capture_fps``: real capture rate of a slow-motion clip (None = from the container).
+    """
+
+    model_variant: str = "full"
+    model_path: str | None = None
+    mode: str = "video"
+    capture_fps: float | None = None
+
+
+def output_dir_for(clip: str | Path, reports_root: str | Path = "reports") -> Path:
+    """Default output folder of a clip: ``reports/<clip file name without suffix>/``."""
+    return Path(reports_root) / Path(clip).stem
+
+
+def extract(clip: str | Path, settings: PoseSettings, *, progress: bool = False) -> Poses:
+    """Decode ``clip`` and run pose estimation on it (no cache)."""
+    from .model_files import resolve_model
+    from .pose import extract_poses
+    from .video import VideoReader
+
+    model = resolve_model(settings.model_variant, settings.model_path)
+    reader = VideoReader(clip, settings.capture_fps)
+    poses = extract_poses(_progress(reader, progress), reader.info, model, mode=settings.mode)
+    return _add_decode_facts(poses, reader)
+
+
+def _progress(reader, enabled: bool):
+    if not enabled:
+        return reader
+    from tqdm import tqdm
+
+    return tqdm(reader, total=reader.info.n_frames or None, unit="frame",
+                desc=Path(reader.path).name, disable=None, leave=False)
+
+
+def _add_decode_facts(poses: Poses, reader) -> Poses:
+    stats, info = reader.stats, reader.info
+    meta = dict(poses.meta)
+    meta.update(
+        n_frames_decoded=stats.n_decoded, n_repeated_frames=stats.n_repeats,
+        capture_fps_source=info.capture_fps_source, rotation_deg=info.rotation_deg,
+        decode_errors=list(stats.decode_errors),
+    )
+    flags = []
+    if stats.n_repeats and stats.repeat_fraction > 0.05:
+        eff = poses.effective_fps
+        flags.append(Flag(
+            "repeated_frames", "warning",
+            f"{stats.n_repeats} of {stats.n_decoded} frames repeat the previous image; "
+            f"only {eff:.0f} distinct images per second are used for timing."))
+    if stats.decode_errors:
+        flags.append(Flag("decode_errors", "warning",
+                          f"The clip could not be decoded to the end ({stats.decode_errors[0]})."))
+    return poses.replace(meta=meta, flags=poses.flags + tuple(flags))
+
+
+def pose_cache_key(clip: str | Path, settings: PoseSettings) -> str:
+    """Cache key of ``clip`` under ``settings`` (hashes the clip and the resolved model)."""
+    from .model_files import resolve_model
+
+    model = resolve_model(settings.model_variant, settings.model_path)
+    fields = asdict(settings)
+    fields.pop("model_path")
+    fields.pop("model_variant")
+    return cache_key(file_sha256(clip), file_sha256(model), fields)
+
+
+def get_poses(clip: str | Path, out_dir: str | Path, settings: PoseSettings, *,
+              progress: bool = False, force: bool = False) -> tuple[Poses, bool]:
+    """Landmarks of ``clip``: from ``out_dir``'s cache when the key matches, else extracted and
+    saved there. Returns ``(poses, from_cache)``."""
+    key = pose_cache_key(clip, settings)
+    if not force and cached_key(out_dir) == key:
+        log.info("%s: landmarks reused from %s", clip, out_dir)
+        return load_poses(out_dir), True
+    poses = extract(clip, settings, progress=progress)
+    save_poses(poses, out_dir, key=key)
+    return poses, False
