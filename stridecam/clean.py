@@ -1,0 +1,214 @@
+"""Clean a ``Poses`` into a ``Track`` (pure numpy/scipy).
+
+Order of work, each step a function of its own:
+1. repair left/right leg swaps on the kept frames (``swaps.find_swaps``);
+2. reject isolated outliers (Hampel filter, per coordinate);
+3. resample to a uniform time grid (variable frame timing would skew filters and events),
+   filling gaps shorter than ``max_gap_s`` by linear interpolation, leaving longer ones NaN;
+4. low-pass each unbroken stretch separately (zero-phase Butterworth);
+5. find the running direction, the ground line, the leg length and the scale;
+6. remove camera panning / treadmill belt motion (``ground.camera_shift_px``);
+7. express every point as (forward, up) above the ground line in metres or leg lengths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import butter, sosfiltfilt
+
+from . import scale as scale_mod
+from .ground import camera_shift_px, fit_ground_line, foot_heights_px, rough_stance
+from .landmarks import IDX
+from .poses import Flag, Poses
+from .swaps import find_swaps, swap_lr
+from .track import Scale, Track
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What the user told about scale (all optional; the best given one is used).
+
+    ``height_m``: athlete standing height; ``two_points_px`` + ``two_points_m``: two image
+    points and their distance; ``ground_rect_px`` + ``ground_rect_m``: four image corners of a
+    ground rectangle and its (width, length) in metres.
+    """
+
+    height_m: float | None = None
+    two_points_px: tuple[tuple[float, float], tuple[float, float]] | None = None
+    two_points_m: float | None = None
+    ground_rect_px: tuple[tuple[float, float], ...] | None = None
+    ground_rect_m: tuple[float, float] | None = None
+
+
+def hampel(x: np.ndarray, half_window: int = 3, n_sigmas: float = 5.0,
+           min_dev: float = 0.0) -> np.ndarray:
+    """Boolean mask of outliers in a 1-D series: further than ``n_sigmas`` robust SDs (and
+    ``min_dev``) from the median of the surrounding ``2 * half_window + 1`` samples."""
+    n = len(x)
+    out = np.zeros(n, dtype=bool)
+    if n < 2 * half_window + 1:
+        return out
+    windows = np.lib.stride_tricks.sliding_window_view(
+        np.pad(x, half_window, mode="edge"), 2 * half_window + 1)
+    finite = np.isfinite(windows).sum(axis=1) >= half_window + 1
+    med = np.full(n, np.nan)
+    mad = np.full(n, np.nan)
+    med[finite] = np.nanmedian(windows[finite], axis=1)
+    mad[finite] = np.nanmedian(np.abs(windows[finite] - med[finite, None]), axis=1)
+    dev = np.abs(x - med)
+    with np.errstate(invalid="ignore"):
+        out = finite & np.isfinite(x) & (dev > np.maximum(n_sigmas * 1.4826 * mad, min_dev))
+    return out
+
+
+def resample(time_s: np.ndarray, values: np.ndarray, dt: float,
+             max_gap_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Resample ``values`` (n, ...) at times ``time_s`` onto a uniform grid of step ``dt``.
+
+    Each column is linearly interpolated between its finite samples; grid points inside a gap
+    longer than ``max_gap_s`` stay NaN. Returns (grid times, resampled values (m, ...), index of
+    the nearest source sample for each grid point).
+    """
+    m = int(np.floor((time_s[-1] - time_s[0]) / dt + 1e-6)) + 1
+    grid = time_s[0] + dt * np.arange(m)
+    flat = values.reshape(len(time_s), -1)
+    out = np.full((m, flat.shape[1]), np.nan)
+    for j in range(flat.shape[1]):
+        ok = np.isfinite(flat[:, j])
+        if ok.sum() < 2:
+            continue
+        t_ok = time_s[ok]
+        out[:, j] = np.interp(grid, t_ok, flat[ok, j], left=np.nan, right=np.nan)
+        k = np.clip(np.searchsorted(t_ok, grid), 1, len(t_ok) - 1)
+        gap = t_ok[k] - t_ok[k - 1]
+        exact = np.isclose(grid, t_ok[k]) | np.isclose(grid, t_ok[k - 1])
+        out[(gap > max_gap_s + 1e-9) & ~exact, j] = np.nan
+    nearest = np.clip(np.searchsorted(time_s, grid), 0, len(time_s) - 1)
+    prev = np.clip(nearest - 1, 0, None)
+    nearest = np.where(np.abs(time_s[prev] - grid) <= np.abs(time_s[nearest] - grid), prev, nearest)
+    return grid, out.reshape((m,) + values.shape[1:]), nearest
+
+
+def lowpass(x: np.ndarray, fps: float, cutoff_hz: float, order: int = 2) -> np.ndarray:
+    """Zero-phase Butterworth low-pass of each unbroken (finite) stretch of a 1-D series.
+
+    Stretches too short to filter, and rates too low for the cutoff, are returned unchanged.
+    """
+    if cutoff_hz >= 0.45 * fps:
+        return x
+    sos = butter(order, cutoff_hz, fs=fps, output="sos")
+    out = x.copy()
+    ok = np.isfinite(x)
+    edges = np.flatnonzero(np.diff(np.r_[0, ok.astype(int), 0]))
+    min_len = 3 * (2 * len(sos) + 1) + 1
+    for start, stop in zip(edges[::2], edges[1::2]):
+        if stop - start >= min_len:
+            out[start:stop] = sosfiltfilt(sos, x[start:stop])
+    return out
+
+
+def running_direction(xy_px: np.ndarray) -> tuple[int, float]:
+    """+1 if the athlete faces/runs to the image's right, -1 to the left; and the agreement (0..1).
+
+    From where the toes point (toe ahead of heel), which holds for a still camera, a panning one
+    and a treadmill alike.
+    """
+    d = np.concatenate([xy_px[:, IDX[f"{s}_foot_index"], 0] - xy_px[:, IDX[f"{s}_heel"], 0]
+                        for s in ("left", "right")])
+    d = d[np.isfinite(d)]
+    if d.size == 0:
+        return 1, 0.0
+    right = float(np.mean(d > 0))
+    return (1, right) if right >= 0.5 else (-1, 1.0 - right)
+
+
+def choose_scale(xy_px: np.ndarray, calib: Calibration, foot_at_px: tuple[float, float]) -> Scale:
+    """The best calibration available (rectangle > two points > height > leg lengths)."""
+    leg_px, spread = scale_mod.leg_length_px(xy_px)
+    if calib.ground_rect_px is not None and calib.ground_rect_m is not None:
+        return scale_mod.from_ground_rectangle(leg_px, np.array(calib.ground_rect_px),
+                                               calib.ground_rect_m, foot_at_px)
+    if calib.two_points_px is not None and calib.two_points_m is not None:
+        return scale_mod.from_two_points(leg_px, *calib.two_points_px, calib.two_points_m)
+    if calib.height_m is not None:
+        return scale_mod.from_height(leg_px, spread, calib.height_m)
+    return scale_mod.in_leg_lengths(leg_px, spread)
+
+
+def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float = 0.1,
+          cutoff_hz: float = 12.0, remove_camera_motion: bool = True) -> Track:
+    """Turn tracked landmarks into a ground-frame ``Track`` (see the module docstring)."""
+    flags: list[Flag] = []
+    t, xy, vis = poses.time_s, poses.xy_px.copy(), poses.visibility.copy()
+    if poses.n_frames < 3 or poses.detected.sum() < 3:
+        raise_empty = Flag("no_athlete", "error", "The athlete was found on fewer than 3 frames.")
+        return _empty_track(poses, [raise_empty])
+
+    swapped = find_swaps(xy, t)
+    xy, vis = swap_lr(xy, swapped), swap_lr(vis, swapped)
+    n_swap_runs = int(np.sum(np.diff(np.r_[0, swapped.astype(int)]) == 1))
+    if n_swap_runs:
+        flags.append(Flag("leg_swaps_repaired", "info",
+                          f"Left and right legs were exchanged by the tracker {n_swap_runs} "
+                          f"time(s) ({int(swapped.sum())} frames); repaired."))
+
+    leg_px, _ = scale_mod.leg_length_px(xy)
+    n_out = 0
+    for j in range(xy.shape[1]):
+        for c in range(2):
+            bad = hampel(xy[:, j, c], min_dev=0.15 * leg_px)
+            n_out += int(bad.sum())
+            xy[bad, j, c] = np.nan
+
+    dt = float(np.median(np.diff(t)))
+    grid, xy_g, nearest = resample(t, xy, dt, max_gap_s)
+    _, vis_g, _ = resample(t, vis, dt, max_gap_s)
+    fps = 1.0 / dt
+    for j in range(xy_g.shape[1]):
+        for c in range(2):
+            xy_g[:, j, c] = lowpass(xy_g[:, j, c], fps, cutoff_hz)
+
+    direction, agreement = running_direction(xy_g)
+    ground = fit_ground_line(xy_g, grid, leg_px)
+    heights = foot_heights_px(xy_g, ground)
+    stance = rough_stance(heights, leg_px)
+    shift, moving, pan_ratio = (camera_shift_px(grid, xy_g, stance) if remove_camera_motion
+                                else (np.zeros(len(grid)), False, 0.0))
+    if moving:
+        flags.append(Flag(
+            "moving_camera_or_treadmill", "info",
+            "The stance foot moves in the image: camera panning (or a treadmill belt) was "
+            "estimated from the feet in contact and removed."))
+
+    foot_pts = np.concatenate([xy_g[:, IDX["left_foot_index"]], xy_g[:, IDX["right_foot_index"]]])
+    foot_at = tuple(np.nanmedian(foot_pts, axis=0)) if np.isfinite(foot_pts).any() else (0.0, 0.0)
+    sc = choose_scale(xy_g, calib, foot_at)
+    if sc.units == "leg":
+        flags.append(Flag("no_scale", "warning",
+                          "No height or distance was given: lengths are in leg lengths, not metres."))
+
+    x_world = (xy_g[:, :, 0] + shift[:, None]) * direction
+    finite_x = x_world[np.isfinite(x_world)]
+    x0 = float(finite_x.min()) if finite_x.size else 0.0
+    out = np.empty_like(xy_g)
+    out[:, :, 0] = (x_world - x0) * sc.units_per_px
+    out[:, :, 1] = (ground.y_at(xy_g[:, :, 0]) - xy_g[:, :, 1]) * sc.units_per_px
+    meta = {
+        "n_swapped_frames": int(swapped.sum()), "n_swap_runs": n_swap_runs,
+        "n_outliers_removed": n_out, "direction_agreement": agreement,
+        "ground_slope": ground.slope, "ground_points": ground.n_points,
+        "camera_moving": moving, "pan_ratio": pan_ratio, "grid_fps": fps,
+    }
+    return Track(time_s=grid, xy=out, visibility=vis_g, scale=sc, direction=direction,
+                 camera_shift_px=shift, frame_of_sample=nearest,
+                 flags=tuple(flags), meta=meta)
+
+
+def _empty_track(poses: Poses, flags: list[Flag]) -> Track:
+    n = 0
+    return Track(time_s=np.zeros(n), xy=np.zeros((n, 33, 2)), visibility=np.zeros((n, 33)),
+                 scale=Scale(float("nan"), "leg", "none", float("nan"), float("nan")),
+                 direction=1, camera_shift_px=np.zeros(n), frame_of_sample=np.zeros(n, int),
+                 flags=tuple(flags), meta={"source": poses.source})

@@ -1,0 +1,142 @@
+"""Ground line, foot heights and camera motion from landmarks alone (pure numpy).
+
+- The ground line is fitted through the lowest foot points of the clip (the feet touch the
+  ground once a step), robustly, in image pixels.
+- Camera motion: a foot in contact stands still on the ground, so its image velocity during
+  contact is minus the camera's horizontal pan velocity. A treadmill belt moves the stance foot
+  backward exactly like a camera that follows the athlete, so the same estimate turns treadmill
+  clips into ground-frame running. Between contacts (flight) the pan velocity is interpolated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .landmarks import IDX
+
+FOOT_POINTS = {side: (IDX[f"{side}_heel"], IDX[f"{side}_foot_index"]) for side in ("left", "right")}
+
+
+@dataclass(frozen=True)
+class GroundLine:
+    """Image ground line ``y_px = slope * x_px + intercept_px`` (y down)."""
+
+    slope: float
+    intercept_px: float
+    n_points: int
+
+    def y_at(self, x_px: np.ndarray) -> np.ndarray:
+        return self.slope * np.asarray(x_px) + self.intercept_px
+
+
+def lowest_foot_point(xy_px: np.ndarray, side: str) -> np.ndarray:
+    """(n, 2) the lower (larger y) of heel and toe of one foot, per frame."""
+    heel, toe = (xy_px[:, i] for i in FOOT_POINTS[side])
+    pick_toe = np.nan_to_num(toe[:, 1], nan=-np.inf) >= np.nan_to_num(heel[:, 1], nan=-np.inf)
+    return np.where(pick_toe[:, None], toe, heel)
+
+
+def fit_ground_line(xy_px: np.ndarray, time_s: np.ndarray, leg_px: float,
+                    window_s: float = 0.25) -> GroundLine:
+    """Robust line through the lowest foot points, one candidate per ``window_s`` of time.
+
+    A sloped line is fitted only when the candidates span more than two leg lengths in x (else
+    the slope is not determined and the line is level).
+    """
+    low = np.concatenate([lowest_foot_point(xy_px, s) for s in ("left", "right")])
+    times = np.concatenate([time_s, time_s])
+    ok = np.isfinite(low).all(axis=1)
+    low, times = low[ok], times[ok]
+    if len(low) == 0:
+        return GroundLine(0.0, float("nan"), 0)
+    bins = np.floor((times - times.min()) / window_s).astype(int)
+    pts = []
+    for b in np.unique(bins):
+        sel = np.flatnonzero(bins == b)
+        pts.append(low[sel[np.argmax(low[sel, 1])]])
+    pts = np.array(pts)
+    keep = np.ones(len(pts), dtype=bool)
+    slope, intercept = 0.0, float(np.median(pts[:, 1]))
+    for _ in range(5):
+        x, y = pts[keep, 0], pts[keep, 1]
+        if len(x) >= 4 and np.ptp(x) > 2 * leg_px:
+            slope, intercept = np.polyfit(x, y, 1)
+        else:
+            slope, intercept = 0.0, float(np.median(y))
+        resid = pts[:, 1] - (slope * pts[:, 0] + intercept)
+        mad = np.median(np.abs(resid[keep] - np.median(resid[keep]))) + 1e-9
+        new = np.abs(resid) < max(3.0 * 1.4826 * mad, 0.02 * leg_px)
+        # candidates far above the line are windows without a contact (flight, occlusion)
+        if new.sum() < 3 or np.array_equal(new, keep):
+            break
+        keep = new
+    return GroundLine(float(slope), float(intercept), int(keep.sum()))
+
+
+def foot_heights_px(xy_px: np.ndarray, ground: GroundLine) -> dict[str, np.ndarray]:
+    """Height (px, up) of each foot's lowest point above the ground line, per frame."""
+    out = {}
+    for side in ("left", "right"):
+        p = lowest_foot_point(xy_px, side)
+        out[side] = ground.y_at(p[:, 0]) - p[:, 1]
+    return out
+
+
+def rough_stance(heights_px: dict[str, np.ndarray], leg_px: float,
+                 threshold_leg: float = 0.08) -> np.ndarray:
+    """Per frame: 0 = left foot in stance, 1 = right, -1 = neither (flight or unknown).
+
+    A foot is in stance when its lowest point is within ``threshold_leg`` leg lengths of the
+    ground and it is the lower foot.
+    """
+    hl, hr = heights_px["left"], heights_px["right"]
+    thr = threshold_leg * leg_px
+    lower = np.where(np.nan_to_num(hl, nan=np.inf) <= np.nan_to_num(hr, nan=np.inf), 0, 1)
+    h_low = np.where(lower == 0, hl, hr)
+    return np.where(np.nan_to_num(h_low, nan=np.inf) < thr, lower, -1)
+
+
+def camera_shift_px(time_s: np.ndarray, xy_px: np.ndarray, stance: np.ndarray,
+                    min_ratio: float = 0.15) -> tuple[np.ndarray, bool, float]:
+    """Horizontal camera shift (px) to add to image x to get a ground-fixed x, per frame.
+
+    Returns ``(shift_px, moving, pan_fraction)``. ``moving`` is False (and the shift zero) when
+    the stance foot's median image speed is below ``min_ratio`` of the athlete's speed relative
+    to it, i.e. when the camera is still and the estimate would only add noise. ``pan_fraction``
+    is that ratio (0 = still camera, ~1 = athlete stationary in the image: treadmill or a camera
+    that follows the athlete).
+    """
+    n = len(time_s)
+    toe_x = np.stack([xy_px[:, IDX["left_foot_index"], 0], xy_px[:, IDX["right_foot_index"], 0]])
+    hip_x = np.nanmean(np.stack([xy_px[:, IDX["left_hip"], 0], xy_px[:, IDX["right_hip"], 0]]),
+                       axis=0) if n else np.zeros(0)
+    v_stance = np.full(n, np.nan)
+    # interior stance frames only: the first and last frames of a contact are transitions
+    core = (stance >= 0) & (np.roll(stance, 1) == stance) & (np.roll(stance, -1) == stance)
+    core[[0, -1]] = False
+    for side in (0, 1):
+        x = toe_x[side]
+        if np.isfinite(x).sum() < 3:
+            continue
+        v = np.gradient(x, time_s)
+        sel = core & (stance == side)
+        v_stance[sel] = v[sel]
+    ok = np.isfinite(v_stance)
+    if ok.sum() < 5 or not np.isfinite(hip_x).any():
+        return np.zeros(n), False, 0.0
+    v_hip = np.gradient(np.where(np.isfinite(hip_x), hip_x, np.interp(
+        time_s, time_s[np.isfinite(hip_x)], hip_x[np.isfinite(hip_x)])), time_s)
+    relative = np.median(np.abs(v_hip[ok] - v_stance[ok]))
+    ratio = float(np.median(np.abs(v_stance[ok])) / relative) if relative > 0 else 0.0
+    if ratio < min_ratio:
+        return np.zeros(n), False, ratio
+    pan_v = np.interp(time_s, time_s[ok], -v_stance[ok])
+    k = max(3, int(round(0.05 / np.median(np.diff(time_s)))) | 1)
+    if k < n:
+        pad = k // 2
+        padded = np.pad(pan_v, pad, mode="edge")
+        pan_v = np.array([np.median(padded[i:i + k]) for i in range(n)])
+    shift = np.concatenate([[0.0], np.cumsum(0.5 * (pan_v[1:] + pan_v[:-1]) * np.diff(time_s))])
+    return shift, True, ratio

@@ -1,0 +1,144 @@
+"""Per-step metrics from contacts and the track (pure numpy/pandas).
+
+One row per step, with the columns and definitions of ``stridecam.columns`` (read its
+docstring: step vs stride, contact, flight, swing, recovery). Lengths are in the track's units
+(metres, or leg lengths when there is no calibration: the ``_m`` columns then hold leg lengths
+and ``summary.length_units`` says so).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .columns import STEP_COLUMNS
+from .landmarks import IDX
+from .track import Track
+
+
+def thigh_angle_deg(track: Track, side: str) -> np.ndarray:
+    """(n,) angle of the thigh (hip to knee) from vertical, forward positive, degrees."""
+    hip, knee = track.point(IDX[f"{side}_hip"]), track.point(IDX[f"{side}_knee"])
+    d = knee - hip
+    return np.degrees(np.arctan2(d[:, 0], -d[:, 1]))
+
+
+def trunk_angle_deg(track: Track) -> np.ndarray:
+    """(n,) angle of the trunk (hip mid-point to shoulder mid-point) from vertical, forward +."""
+    hip = (track.point(IDX["left_hip"]) + track.point(IDX["right_hip"])) / 2
+    sh = (track.point(IDX["left_shoulder"]) + track.point(IDX["right_shoulder"])) / 2
+    d = sh - hip
+    return np.degrees(np.arctan2(d[:, 0], d[:, 1]))
+
+
+def knee_height_leg(track: Track, side: str) -> np.ndarray:
+    """(n,) knee height minus hip height, in leg lengths (0 = knee level with the hip)."""
+    hip, knee = track.point(IDX[f"{side}_hip"]), track.point(IDX[f"{side}_knee"])
+    return (knee[:, 1] - hip[:, 1]) / track.scale.leg_length
+
+
+def toe_x(track: Track, side: str) -> np.ndarray:
+    """(n,) forward ground position of the toe."""
+    return track.point(IDX[f"{side}_foot_index"])[:, 0]
+
+
+def _at(t: np.ndarray, y: np.ndarray, when: float) -> float:
+    ok = np.isfinite(y)
+    if ok.sum() < 2 or not np.isfinite(when):
+        return float("nan")
+    return float(np.interp(when, t[ok], y[ok], left=np.nan, right=np.nan))
+
+
+def _window(t: np.ndarray, start: float, stop: float) -> np.ndarray:
+    return np.flatnonzero((t >= start) & (t <= stop))
+
+
+def _peak(t: np.ndarray, y: np.ndarray, start: float, stop: float) -> tuple[float, float]:
+    """(value, time) of the maximum of ``y`` between two times; NaN if no finite sample."""
+    idx = _window(t, start, stop)
+    idx = idx[np.isfinite(y[idx])] if idx.size else idx
+    if idx.size == 0:
+        return float("nan"), float("nan")
+    k = idx[np.argmax(y[idx])]
+    # parabolic refinement of the peak between samples
+    if 0 < k < len(y) - 1 and np.isfinite(y[k - 1]) and np.isfinite(y[k + 1]):
+        denom = y[k - 1] - 2 * y[k] + y[k + 1]
+        if denom < 0:
+            off = 0.5 * (y[k - 1] - y[k + 1]) / denom
+            return float(y[k] - 0.25 * (y[k - 1] - y[k + 1]) * off), float(t[k] + off * (t[1] - t[0]))
+    return float(y[k]), float(t[k])
+
+
+def _mean(t: np.ndarray, y: np.ndarray, start: float, stop: float) -> float:
+    idx = _window(t, start, stop)
+    vals = y[idx][np.isfinite(y[idx])] if idx.size else np.zeros(0)
+    return float(vals.mean()) if vals.size else float("nan")
+
+
+def _median(t: np.ndarray, y: np.ndarray, start: float, stop: float) -> float:
+    idx = _window(t, start, stop)
+    vals = y[idx][np.isfinite(y[idx])] if idx.size else np.zeros(0)
+    return float(np.median(vals)) if vals.size else float("nan")
+
+
+def compute_steps(track: Track, contacts: pd.DataFrame) -> pd.DataFrame:
+    """The steps table: step i runs from contact i's touchdown to contact i+1's touchdown.
+
+    Contact i+1 must be of the other foot (a repeated foot means a missed contact: no step).
+    Swing/recovery values need the next contact of the same foot (i+2); NaN when the clip ends.
+    """
+    t = track.time_s
+    c = contacts.reset_index(drop=True)
+    angle = {s: thigh_angle_deg(track, s) for s in ("left", "right")}
+    omega = {s: np.gradient(angle[s], t) if track.n > 1 else angle[s] for s in angle}
+    knee = {s: knee_height_leg(track, s) for s in ("left", "right")}
+    trunk = trunk_angle_deg(track)
+    toe = {s: toe_x(track, s) for s in ("left", "right")}
+    position = [_median(t, toe[f], a, b) for f, a, b in
+                zip(c["foot"], c["touchdown_time_s"], c["toe_off_time_s"])]
+    rows = []
+    for i in range(len(c) - 1):
+        foot, other = c.at[i, "foot"], c.at[i + 1, "foot"]
+        if foot == other:
+            continue
+        td, to, td_next = (c.at[i, "touchdown_time_s"], c.at[i, "toe_off_time_s"],
+                           c.at[i + 1, "touchdown_time_s"])
+        step_time = td_next - td
+        step_length = abs(position[i + 1] - position[i])
+        same = i + 2 if i + 2 < len(c) and c.at[i + 2, "foot"] == foot else None
+        td_same = c.at[same, "touchdown_time_s"] if same is not None else np.nan
+        swing_end = td_same if same is not None else np.nan
+        peak_flex, t_peak = _peak(t, angle[foot], to, swing_end) if same is not None else (np.nan, np.nan)
+        peak_knee, _ = _peak(t, knee[foot], to, swing_end) if same is not None else (np.nan, np.nan)
+        peak_omega, _ = _peak(t, omega[foot], to, swing_end) if same is not None else (np.nan, np.nan)
+        rows.append({
+            "step_index": len(rows),
+            "foot": foot,
+            "touchdown_time_s": td,
+            "toe_off_time_s": to,
+            "next_touchdown_time_s": td_next,
+            "touchdown_frame": int(c.at[i, "touchdown_frame"]),
+            "toe_off_frame": int(c.at[i, "toe_off_frame"]),
+            "contact_time_s": to - td,
+            "flight_time_s": td_next - to,
+            "step_time_s": step_time,
+            "cadence_spm": 60.0 / step_time,
+            "step_frequency_hz": 1.0 / step_time,
+            "step_length_m": step_length,
+            "stride_length_m": np.nan,
+            "speed_m_s": step_length / step_time,
+            "swing_time_s": swing_end - to,
+            "recovery_time_s": t_peak - to,
+            "peak_thigh_flexion_deg": peak_flex,
+            "peak_knee_height_leg": peak_knee,
+            "thigh_separation_td_deg": _at(t, angle[other], td) - _at(t, angle[foot], td),
+            "trunk_lean_deg": _mean(t, trunk, td, td_next),
+            "max_thigh_angular_velocity_deg_s": peak_omega,
+        })
+    steps = pd.DataFrame(rows, columns=list(STEP_COLUMNS))
+    if len(steps) > 1:
+        # stride = this step + the next one, when they are consecutive (same contact chain)
+        nxt = steps["step_length_m"].shift(-1)
+        chained = np.isclose(steps["next_touchdown_time_s"], steps["touchdown_time_s"].shift(-1))
+        steps["stride_length_m"] = np.where(chained, steps["step_length_m"] + nxt, np.nan)
+    return steps
