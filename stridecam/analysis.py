@@ -1,0 +1,67 @@
+"""Analysis of one run, from ``Poses`` to ``RunResult`` (pure: no files, no video, no MediaPipe).
+
+``analyse_poses`` chains the computation stages: clean -> events -> metrics -> summary. The
+limiter verdict and report are added by later stages on the same ``RunResult``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .clean import Calibration, clean
+from .events import detect_contacts
+from .metrics import compute_steps
+from .poses import Flag, Poses
+from .summary import summarise
+from .track import Track
+
+#: Fewest complete steps for medians worth reporting.
+MIN_STEPS = 3
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything computed for one run. ``summary`` is JSON-ready; tables use ``columns.py``."""
+
+    source: str
+    track: Track
+    contacts: pd.DataFrame
+    steps: pd.DataFrame
+    summary: dict[str, Any]
+    flags: tuple[Flag, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def analyse_poses(poses: Poses, calib: Calibration = Calibration(), **clean_options) -> RunResult:
+    """Clean, detect contacts, measure steps and summarise one athlete's run."""
+    track = clean(poses, calib, **clean_options)
+    contacts, event_flags = detect_contacts(track)
+    steps = compute_steps(track, contacts)
+    fps = poses.effective_fps
+    summary = summarise(steps, fps=fps, leg_length=track.scale.leg_length, units=track.scale.units)
+    summary.update(
+        source=poses.source, model=poses.model, detection_rate=poses.detection_rate,
+        nominal_fps=poses.nominal_fps, capture_fps=poses.capture_fps,
+        scale={"method": track.scale.method, "units": track.scale.units,
+               "units_per_px": track.scale.units_per_px,
+               "rel_uncertainty": track.scale.rel_uncertainty,
+               "leg_length": track.scale.leg_length, "detail": track.scale.detail},
+        direction="left_to_right" if track.direction > 0 else "right_to_left",
+        cleaning=track.meta,
+    )
+    flags = list(poses.flags) + list(track.flags) + event_flags
+    if len(steps) < MIN_STEPS:
+        flags.append(Flag("few_steps", "warning",
+                          f"Only {len(steps)} complete step(s) were found; at least {MIN_STEPS} "
+                          "are needed for reliable medians."))
+    if fps < 60:
+        flags.append(Flag("low_frame_rate", "warning",
+                          f"{fps:.0f} distinct frames per second: event times are known to "
+                          f"+/- {1000 / fps / 2:.0f} ms, so contact and flight times of sprinting "
+                          "(~100 ms) are coarse; film at 120-240 fps for timing."))
+    summary["flags"] = [f.to_dict() for f in flags]
+    return RunResult(source=poses.source, track=track, contacts=contacts, steps=steps,
+                     summary=summary, flags=tuple(flags))

@@ -1,0 +1,100 @@
+"""Run summary from the steps table (pure numpy/scipy).
+
+Medians and spread of every per-step metric, left/right asymmetry, top speed, the phase of the
+run (acceleration or max velocity, with a fitted v(t) = v_max (1 - exp(-(t - t0) / tau)) when
+accelerating), and what the frame rate can resolve.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import OptimizeWarning, curve_fit
+
+#: Metrics summarised (median, IQR) and compared left vs right.
+SUMMARISED = ("contact_time_s", "flight_time_s", "step_time_s", "cadence_spm",
+              "step_frequency_hz", "step_length_m", "stride_length_m", "speed_m_s",
+              "swing_time_s", "recovery_time_s", "peak_thigh_flexion_deg", "peak_knee_height_leg",
+              "thigh_separation_td_deg", "trunk_lean_deg", "max_thigh_angular_velocity_deg_s")
+ASYMMETRY = ("contact_time_s", "flight_time_s", "step_length_m", "swing_time_s",
+             "recovery_time_s", "peak_thigh_flexion_deg", "peak_knee_height_leg")
+#: Mean acceleration over the steps (units/s^2 per leg length) above which the run is an
+#: acceleration: 0.5 m/s^2 for a 0.9 m leg.
+ACCEL_THRESHOLD_LEG_S2 = 0.55
+
+
+def asymmetry_pct(left: float, right: float) -> float:
+    """100 * (left - right) / mean(left, right); NaN when either is missing or the mean is 0."""
+    mean = (left + right) / 2
+    if not (np.isfinite(left) and np.isfinite(right)) or mean == 0:
+        return float("nan")
+    return float(100.0 * (left - right) / mean)
+
+
+def _velocity_model(t, v_max, tau, t0):
+    return v_max * (1.0 - np.exp(-np.clip(t - t0, 0, None) / tau))
+
+
+def fit_velocity_curve(t: np.ndarray, v: np.ndarray) -> dict[str, float] | None:
+    """Fit v(t) = v_max (1 - exp(-(t - t0)/tau)) to per-step speeds; None if it does not fit."""
+    ok = np.isfinite(t) & np.isfinite(v)
+    t, v = t[ok], v[ok]
+    if len(t) < 4:
+        return None
+    p0 = (float(v.max()) * 1.1, 1.0, float(t.min()) - 0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OptimizeWarning)
+        try:
+            (v_max, tau, t0), _ = curve_fit(_velocity_model, t, v, p0=p0, maxfev=5000,
+                                            bounds=([0, 0.05, t.min() - 10], [100, 20, t.min()]))
+        except (RuntimeError, ValueError):
+            return None
+    resid = v - _velocity_model(t, v_max, tau, t0)
+    return {"v_max": float(v_max), "tau_s": float(tau), "t0_s": float(t0),
+            "rms_residual": float(np.sqrt(np.mean(resid ** 2)))}
+
+
+def summarise(steps: pd.DataFrame, *, fps: float, leg_length: float, units: str) -> dict:
+    """The run summary dict (JSON-ready). ``units`` is "m" or "leg" (lengths' unit)."""
+    out: dict = {"n_steps": int(len(steps)), "length_units": units,
+                 "effective_fps": float(fps),
+                 "timing_resolution_ms": float(1000.0 / fps) if fps > 0 else float("nan")}
+    stats = {}
+    for col in SUMMARISED:
+        vals = steps[col].to_numpy(float) if col in steps else np.zeros(0)
+        vals = vals[np.isfinite(vals)]
+        if vals.size:
+            q1, med, q3 = np.percentile(vals, [25, 50, 75])
+            stats[col] = {"median": float(med), "iqr": float(q3 - q1), "n": int(vals.size)}
+        else:
+            stats[col] = {"median": float("nan"), "iqr": float("nan"), "n": 0}
+    out["metrics"] = stats
+    asym = {}
+    for col in ASYMMETRY:
+        by = {f: steps.loc[steps["foot"] == f, col].dropna() for f in ("left", "right")}
+        med = {f: float(v.median()) if len(v) else float("nan") for f, v in by.items()}
+        asym[col] = asymmetry_pct(med["left"], med["right"])
+    out["asymmetry_pct"] = asym
+    speed = steps["speed_m_s"].to_numpy(float) if len(steps) else np.zeros(0)
+    t_mid = ((steps["touchdown_time_s"] + steps["next_touchdown_time_s"]) / 2).to_numpy(float) \
+        if len(steps) else np.zeros(0)
+    ok = np.isfinite(speed)
+    out["top_speed_m_s"] = float(np.max(_rolling_median(speed[ok]))) if ok.sum() else float("nan")
+    phase, accel = "unknown", float("nan")
+    if ok.sum() >= 3 and np.ptp(t_mid[ok]) > 0:
+        accel = float(np.polyfit(t_mid[ok], speed[ok], 1)[0])
+        threshold = ACCEL_THRESHOLD_LEG_S2 * (leg_length if units == "m" else 1.0)
+        phase = "acceleration" if accel > threshold else "max_velocity"
+    out["phase"] = phase
+    out["mean_acceleration_m_s2"] = accel
+    out["velocity_fit"] = fit_velocity_curve(t_mid, speed) if phase == "acceleration" else None
+    return out
+
+
+def _rolling_median(x: np.ndarray, k: int = 3) -> np.ndarray:
+    """Median of each ``k`` consecutive values (the values themselves when fewer than ``k``)."""
+    if len(x) < k:
+        return x
+    return np.median(np.lib.stride_tricks.sliding_window_view(x, k), axis=1)
