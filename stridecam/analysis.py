@@ -17,6 +17,7 @@ from .metrics import compute_steps
 from .poses import Flag, Poses
 from .summary import summarise
 from .track import Track
+from .view import view_check
 
 #: Fewest complete steps for medians worth reporting.
 MIN_STEPS = 3
@@ -35,9 +36,11 @@ class RunResult:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
-def analyse_poses(poses: Poses, calib: Calibration = Calibration(), **clean_options) -> RunResult:
+def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *, athlete: str | None = None,
+                  **clean_options) -> RunResult:
     """Clean, detect contacts, measure steps and summarise one athlete's run."""
     track = clean(poses, calib, **clean_options)
+    view = view_check(poses.xy_px, track.scale.leg_length_px)
     contacts, event_flags = detect_contacts(track)
     steps = compute_steps(track, contacts)
     fps = poses.effective_fps
@@ -51,8 +54,14 @@ def analyse_poses(poses: Poses, calib: Calibration = Calibration(), **clean_opti
                "leg_length": track.scale.leg_length, "detail": track.scale.detail},
         direction="left_to_right" if track.direction > 0 else "right_to_left",
         cleaning=track.meta,
+        view=view,
+        athlete={"name": athlete, "height_m": calib.height_m},
     )
     flags = list(poses.flags) + list(track.flags) + event_flags
+    if not view["is_side_view"]:
+        flags.append(Flag("not_side_view", "error",
+                          f"This does not look like a side view ({view['detail']}): step "
+                          "lengths and joint angles cannot be measured from it."))
     if len(steps) < MIN_STEPS:
         flags.append(Flag("few_steps", "warning",
                           f"Only {len(steps)} complete step(s) were found; at least {MIN_STEPS} "
