@@ -1,0 +1,39 @@
+"""Simulated sprinter with exact ground truth: stridecam's test oracle.
+
+Public API::
+
+    from stridecam.simulate import (AthleteParams, CameraParams, Degradations, PRESETS,
+                                    simulate, simulate_preset, to_poses, render_clip, load_truth)
+
+    run = simulate(AthleteParams(), CameraParams(panning=True), duration_s=3.0, seed=0)
+    run.events, run.steps            # ground truth (columns of stridecam.columns)
+    poses = to_poses(run)            # a stridecam.poses.Poses in pixels, no video needed
+    render_clip(run, "out.mp4")      # H.264 clip + out.truth.json next to it
+
+The model is pure numpy (``runner``, ``skeleton``, ``camera``, ``truth``, ``degrade``); only
+``render`` touches OpenCV and PyAV (imported on first use).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .params import AthleteParams, CameraParams, Degradations
+from .simrun import SimRun, simulate
+from .truth import Truth, load_truth, write_truth
+
+__all__ = ["AthleteParams", "CameraParams", "Degradations", "SimRun", "Truth", "simulate",
+           "load_truth", "write_truth", "to_poses", "render_clip", "PRESETS", "simulate_preset"]
+
+
+def __getattr__(name: str) -> Any:  # lazy: keep cv2/av out of landmark-only imports
+    if name == "to_poses":
+        from .degrade import to_poses
+        return to_poses
+    if name == "render_clip":
+        from .render import render_clip
+        return render_clip
+    if name in ("PRESETS", "simulate_preset"):
+        from . import presets
+        return getattr(presets, name)
+    raise AttributeError(name)

@@ -1,0 +1,220 @@
+"""Parameters of a simulated run: the athlete, the camera and the landmark degradations.
+
+All are frozen dataclasses with defaults (config is data). Units are in the names; angles in
+degrees, SI otherwise. ``validate()`` raises ``ConfigError`` with a one-line message when a
+combination cannot be simulated (for example a contact longer than the step).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ConfigError
+
+FPS_CHOICES = (30, 60, 120, 240)
+SPEED_PROFILES = ("constant", "accelerating")
+DIRECTIONS = ("left_to_right", "right_to_left")
+FEET = ("left", "right")
+
+
+@dataclass(frozen=True)
+class AthleteParams:
+    """A sprinter's body and gait.
+
+    Timing (at maximal velocity, or the values reached late in an accelerating run):
+
+    - ``step_frequency_hz``: steps per second (cadence / 60); step time = 1 / step_frequency_hz.
+    - ``contact_time_s``: touchdown to toe-off of one foot; flight = step time - contact time.
+    - ``v_max_m_s``: pelvis speed (constant profile) or its asymptote (accelerating profile:
+      v(t) = v_max (1 - exp(-t / accel_tau_s)), t = time since the start signal). Step length is
+      whatever the pelvis travels between touchdowns (v / step_frequency_hz at constant speed).
+    - ``peak_thigh_flexion_deg``: peak angle of the swing thigh (hip to knee) from vertical,
+      forward positive (knee drive). ``recovery_time_s``: toe-off to that peak.
+    - ``knee_flexion_max_deg``: peak knee flexion in swing (0 = straight; ~130 = heel near buttock).
+    - ``trunk_lean_deg``: trunk (hip mid-point to shoulder mid-point) from vertical, forward +.
+    - ``arm_swing_deg``: peak-to-peak shoulder flexion range of the arms.
+    - ``contact_asymmetry``: left contact time = contact_time_s * (1 + contact_asymmetry)
+      (0.10 = left contact 10% longer; flight after it shorter, step time unchanged).
+    - ``knee_drive_asymmetry_deg``: left peak thigh flexion = peak_thigh_flexion_deg - this.
+    - ``step_variability_cv``: coefficient of variation of step time and of contact time,
+      independently drawn per step from the seed.
+
+    Stance shape (degrees): knee flexion at touchdown / toe-off, and foot pitch (heel above toe,
+    the toe tip is the ground pivot) at touchdown, mid-stance and toe-off.
+
+    Accelerating profile: at the start signal the gait takes the ``start_*`` values, which relax
+    to the max-velocity values with time constant ``accel_tau_s``; ``start_offset_s`` is the time
+    since the start signal at clip time 0.
+    """
+
+    height_m: float = 1.80
+    v_max_m_s: float = 10.0
+    step_frequency_hz: float = 4.6
+    contact_time_s: float = 0.095
+    peak_thigh_flexion_deg: float = 75.0
+    recovery_time_s: float = 0.19
+    knee_flexion_max_deg: float = 130.0
+    trunk_lean_deg: float = 6.0
+    arm_swing_deg: float = 110.0
+    contact_asymmetry: float = 0.0
+    knee_drive_asymmetry_deg: float = 0.0
+    step_variability_cv: float = 0.0
+    first_foot: str = "left"
+    # stance shape
+    knee_flexion_td_deg: float = 24.0
+    knee_flexion_to_deg: float = 18.0
+    foot_pitch_td_deg: float = 14.0
+    foot_pitch_mid_deg: float = 5.0
+    foot_pitch_to_deg: float = 62.0
+    # speed profile
+    speed_profile: str = "constant"
+    accel_tau_s: float = 1.3
+    start_offset_s: float = 0.6
+    start_step_frequency_hz: float = 3.9
+    start_contact_time_s: float = 0.17
+    start_trunk_lean_deg: float = 45.0
+    start_knee_flexion_td_deg: float = 40.0
+
+    def validate(self) -> "AthleteParams":
+        def need(ok: bool, what: str) -> None:
+            if not ok:
+                raise ConfigError(f"athlete: {what}")
+
+        need(1.2 <= self.height_m <= 2.3, f"height_m={self.height_m} is outside 1.2-2.3 m")
+        need(0.5 <= self.v_max_m_s <= 13.0, f"v_max_m_s={self.v_max_m_s} is outside 0.5-13 m/s")
+        need(1.5 <= self.step_frequency_hz <= 6.0,
+             f"step_frequency_hz={self.step_frequency_hz} is outside 1.5-6 Hz")
+        need(self.speed_profile in SPEED_PROFILES,
+             f"speed_profile={self.speed_profile!r}; use one of {SPEED_PROFILES}")
+        need(self.first_foot in FEET, f"first_foot={self.first_foot!r}; use 'left' or 'right'")
+        need(0.0 <= self.step_variability_cv <= 0.1,
+             f"step_variability_cv={self.step_variability_cv} is outside 0-0.1")
+        need(-0.3 <= self.contact_asymmetry <= 0.3,
+             f"contact_asymmetry={self.contact_asymmetry} is outside -0.3..0.3")
+        step_time = 1.0 / self.step_frequency_hz
+        longest = self.contact_time_s * (1 + max(self.contact_asymmetry, 0.0))
+        need(0.05 <= self.contact_time_s and longest <= step_time - 0.02,
+             f"contact_time_s={self.contact_time_s} (longest {longest:.3f} s) leaves no flight "
+             f"in a step of {step_time:.3f} s; lower it or the step frequency")
+        if self.speed_profile == "accelerating":
+            st = 1.0 / self.start_step_frequency_hz
+            need(self.start_contact_time_s <= st - 0.02,
+                 f"start_contact_time_s={self.start_contact_time_s} leaves no flight in a start "
+                 f"step of {st:.3f} s")
+        swing = 2 * step_time - longest
+        need(0.05 <= self.recovery_time_s <= swing - 0.07,
+             f"recovery_time_s={self.recovery_time_s} must be 0.05 s to swing time - 0.07 s "
+             f"({swing - 0.07:.3f} s here)")
+        need(20.0 <= self.peak_thigh_flexion_deg - abs(self.knee_drive_asymmetry_deg) and
+             self.peak_thigh_flexion_deg <= 100.0,
+             f"peak_thigh_flexion_deg={self.peak_thigh_flexion_deg} is outside 20-100 deg")
+        need(60.0 <= self.knee_flexion_max_deg <= 150.0,
+             f"knee_flexion_max_deg={self.knee_flexion_max_deg} is outside 60-150 deg")
+        need(-10.0 <= self.trunk_lean_deg <= 60.0,
+             f"trunk_lean_deg={self.trunk_lean_deg} is outside -10..60 deg")
+        return self
+
+
+@dataclass(frozen=True)
+class CameraParams:
+    """A pinhole camera beside the lane (world: x forward, y up, z = athlete's right, metres).
+
+    - ``distance_m``: perpendicular distance from the running line (z = 0) to the camera.
+    - ``height_m``: camera height above the ground; ``aim_height_m``: height it looks at.
+    - ``hfov_deg``: horizontal field of view of the image's width (focal length follows).
+    - ``width_px`` x ``height_px``: the upright image; portrait when height > width.
+    - ``fps``: one of 30, 60, 120, 240 (frame k is captured at time k / fps).
+    - ``panning``: False = fixed camera aimed at ``x_m`` (None: the pelvis at mid-clip);
+      True = fixed position at ``x_m`` (None: the pelvis at mid-clip) rotating about the vertical
+      to follow the pelvis, aiming ``pan_lead_m`` ahead of it.
+    - ``direction``: running direction in the image. ``left_to_right`` puts the camera on the
+      athlete's right side (+z), so the right limbs are the near ones; ``right_to_left`` the left.
+    """
+
+    distance_m: float = 10.0
+    height_m: float = 1.2
+    aim_height_m: float = 0.95
+    hfov_deg: float = 60.0
+    width_px: int = 1280
+    height_px: int = 720
+    fps: int = 120
+    panning: bool = False
+    x_m: float | None = None
+    pan_lead_m: float = 0.3
+    direction: str = "left_to_right"
+
+    @property
+    def portrait(self) -> bool:
+        return self.height_px > self.width_px
+
+    def validate(self) -> "CameraParams":
+        if self.fps not in FPS_CHOICES:
+            raise ConfigError(f"camera: fps={self.fps}; use one of {FPS_CHOICES}")
+        if self.direction not in DIRECTIONS:
+            raise ConfigError(f"camera: direction={self.direction!r}; use one of {DIRECTIONS}")
+        if not (1.0 <= self.distance_m <= 100.0):
+            raise ConfigError(f"camera: distance_m={self.distance_m} is outside 1-100 m")
+        if not (5.0 <= self.hfov_deg <= 120.0):
+            raise ConfigError(f"camera: hfov_deg={self.hfov_deg} is outside 5-120 deg")
+        if self.width_px < 64 or self.height_px < 64 or self.width_px % 2 or self.height_px % 2:
+            raise ConfigError(f"camera: {self.width_px}x{self.height_px} px must be even, >= 64")
+        return self
+
+
+@dataclass(frozen=True)
+class Degradations:
+    """Landmark-level faults for testing the analysis stages; every one is off by default.
+
+    - ``jitter_px``: standard deviation of Gaussian pixel noise added to every landmark.
+    - ``drop_frames_frac``: fraction of frames removed from the sequence (gaps in time_s and
+      frame_index, as when a phone drops frames).
+    - ``missing_pose_frac``: fraction of kept frames where no athlete is found (all NaN).
+    - ``n_lr_swaps``: number of short stretches (2-6 frames) with the left and right leg
+      landmarks exchanged (hip, knee, ankle, heel, foot_index).
+    - ``far_leg_low_visibility``: the far leg's visibility drawn in 0.2-0.6 (and its jitter
+      doubled when ``jitter_px`` > 0); otherwise every visibility is 1.
+    - ``repeated_frames_frac``: fraction of frames whose landmarks are a stale copy of the
+      previous frame (a duplicated video frame that was not dropped), at their own time_s.
+    - ``frame_timing_jitter_frac``: capture times jittered by this fraction of the nominal
+      frame interval (uniform +-), time_s reporting the true, irregular capture times; the
+      landmarks are those of the true capture times.
+    """
+
+    jitter_px: float = 0.0
+    drop_frames_frac: float = 0.0
+    missing_pose_frac: float = 0.0
+    n_lr_swaps: int = 0
+    far_leg_low_visibility: bool = False
+    repeated_frames_frac: float = 0.0
+    frame_timing_jitter_frac: float = 0.0
+
+    def validate(self) -> "Degradations":
+        for name in ("drop_frames_frac", "missing_pose_frac", "repeated_frames_frac"):
+            v = getattr(self, name)
+            if not 0.0 <= v < 0.5:
+                raise ConfigError(f"degradations: {name}={v} is outside 0-0.5")
+        if not 0.0 <= self.frame_timing_jitter_frac <= 0.45:
+            raise ConfigError("degradations: frame_timing_jitter_frac must be 0-0.45")
+        if self.jitter_px < 0 or self.n_lr_swaps < 0:
+            raise ConfigError("degradations: jitter_px and n_lr_swaps must be >= 0")
+        return self
+
+
+def to_dict(params: Any) -> dict[str, Any]:
+    """A JSON-ready dict of a parameter dataclass."""
+    return dataclasses.asdict(params)
+
+
+def from_dict(cls: type, data: dict[str, Any]) -> Any:
+    """Build ``cls`` from a dict; unknown keys are a ``ConfigError`` naming the closest field."""
+    import difflib
+
+    names = [f.name for f in dataclasses.fields(cls)]
+    for key in data:
+        if key not in names:
+            close = difflib.get_close_matches(key, names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(f"{cls.__name__}: unknown setting {key!r}{hint}")
+    return cls(**data)
