@@ -81,9 +81,9 @@ def explain(v: Verdict, ref: Reference) -> str:
     # balanced
     r_hits, f_hits = _crossing(v.evidence, RECYCLING, 2), _crossing(v.evidence, FORCE, 2)
     if v.recycling_score >= ref.scoring.min_score and v.force_score >= ref.scoring.min_score:
-        first = (f"Both sides fall short {phase}{basis} - re-cycling "
-                 f"({_join([describe(i) for i in r_hits])}) and force "
-                 f"({_join([describe(i) for i in f_hits])}) - so neither stands out as the "
+        first = (f"Both sides fall short {phase}{basis}: on re-cycling, "
+                 f"{_join([describe(i) for i in r_hits])}; on force, "
+                 f"{_join([describe(i) for i in f_hits])}; so neither stands out as the "
                  "limiter.")
     elif r_hits or f_hits:
         hits = sorted(r_hits + f_hits, key=lambda i: -i.weight * i.score)[:2]

@@ -11,6 +11,7 @@ length for the athlete's height. Definitions of the underlying step metrics: ``s
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -119,14 +120,15 @@ def context(summary: Mapping[str, Any]) -> Context:
 
 @dataclass(frozen=True)
 class Measured:
-    """An indicator's value, its reference range (value units), measurement tolerance and
-    notes. ``z_factor`` turns the value into the quantity compared in z-scores (e.g. contact
+    """An indicator's value, its reference range and ``scale`` (value units; see
+    ``IndicatorRef.scale``), measurement tolerance and notes. ``z_factor`` turns the value into the quantity compared in z-scores (e.g. contact
     time x speed / leg = contact length). ``specific`` False: a bad value points nowhere."""
 
     value: float
     low: float = float("nan")
     high: float = float("nan")
     tol: float = 0.0
+    scale: float = float("nan")
     z_factor: float = 1.0
     note: str = ""
     unusable: str | None = None
@@ -140,6 +142,21 @@ def _se(iqr: float, n: int) -> float:
 
 def measure(name: str, ctx: Context, ref: Reference) -> Measured:
     """Measure one indicator of a run against the reference (no verdict logic here)."""
+    m = _measure(name, ctx, ref)
+    if m.unusable is not None:
+        return m
+    width = m.high - m.low
+    scale = ref.indicators[name].scale
+    if scale is None:
+        scale = width
+    elif name == "contact_time_for_speed":  # scale in leg lengths of contact length
+        scale = scale / m.z_factor
+    elif name == "step_frequency":  # scaled for height like the range
+        scale = scale / m.z_factor
+    return dataclasses.replace(m, scale=scale)
+
+
+def _measure(name: str, ctx: Context, ref: Reference) -> Measured:
     r, sc, gates = ref.indicators[name], ref.scoring, ref.gates
     rng = r.range_for(ctx.phase)
     if r.weight == 0:

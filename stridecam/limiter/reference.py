@@ -86,11 +86,13 @@ class History:
 
 @dataclass(frozen=True)
 class IndicatorRef:
-    """One indicator's weight, per-phase ``(low, high)`` ranges, source and extra settings."""
+    """One indicator's weight, per-phase ``(low, high)`` ranges, source, ``scale`` (distance
+    beyond the limit that counts as one unit of evidence; None = the range width) and extras."""
 
     weight: float
     ranges: dict[str, tuple[float, float]]
     source: str
+    scale: float | None = None
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def range_for(self, phase: str) -> tuple[float, float] | None:
@@ -179,13 +181,18 @@ def _section(where: str, data: dict, cls: type, name: str) -> Any:
 def _indicator(where: str, name: str, data: dict) -> IndicatorRef:
     extras = INDICATOR_EXTRAS[name]
     prefix = f"indicators.{name}."
-    _check_keys(where, data, ["weight", *PHASES, "source", *extras], prefix)
+    _check_keys(where, data, ["weight", "scale", *PHASES, "source", *extras], prefix)
     if "weight" not in data or "source" not in data:
         raise _fail(where, f"'indicators.{name}' needs 'weight' and 'source'")
     weight = _number(where, prefix + "weight", data["weight"], minimum=0.0)
     if not isinstance(data["source"], str):
         raise _fail(where, f"'{prefix}source' must be a string")
     ranges = {p: _range(where, prefix + p, data[p]) for p in PHASES if p in data}
+    scale = None
+    if "scale" in data:
+        scale = _number(where, prefix + "scale", data["scale"])
+        if scale <= 0:
+            raise _fail(where, f"'{prefix}scale' must be > 0, not {scale}")
     extra: dict[str, Any] = {}
     if "reference_height_m" in extras:
         extra["reference_height_m"] = _number(where, prefix + "reference_height_m",
@@ -197,7 +204,8 @@ def _indicator(where: str, name: str, data: dict) -> IndicatorRef:
         _check_keys(where, sub, list(PHASES), prefix + "step_length_per_height.")
         extra["step_length_per_height"] = {
             p: _range(where, f"{prefix}step_length_per_height.{p}", sub[p]) for p in sub}
-    return IndicatorRef(weight=weight, ranges=ranges, source=data["source"], extra=extra)
+    return IndicatorRef(weight=weight, ranges=ranges, source=data["source"], scale=scale,
+                        extra=extra)
 
 
 def reference_from_dict(data: dict, where: str = "(dict)") -> Reference:

@@ -2,13 +2,13 @@
 label and confidence (pure: run summaries in, a ``Verdict`` out).
 
 Scoring. Each usable indicator gets a score: how far its value lies beyond the bad end of its
-range, minus the measurement tolerance, in range widths (0 inside the range or within the
-tolerance; capped at ``max_excess``). With a history basis it is instead how far the z-score
+range, minus the measurement tolerance, in units of its ``scale`` (0 inside the range or within
+the tolerance; capped at ``max_excess``). With a history basis it is instead how far the z-score
 lies beyond ``z_threshold`` on the bad side, per ``z_per_unit``. A side's score is the
 weighted mean of its usable indicators' scores. The leading side is the label when its score is
 at least ``min_score`` and leads the other side by at least ``margin``; otherwise "balanced".
 Confidence = (1 - exp(-lead / confidence_scale)) x data quality (steps, frame rate, coverage,
-phase, view), never above ``max_confidence``.
+phase, view), never above ``max_confidence``; "balanced" gets 0.35-0.75 x quality.
 """
 
 from __future__ import annotations
@@ -205,7 +205,8 @@ def _judge(name: str, m: Measured, ref: Reference, basis: str,
         notes.insert(0, f"z = {z:+.1f}; {lit}")
         crossed = bad_z > h.z_threshold
     else:
-        excess = ((m.value - m.high - tol) if spec.bad == "high" else (m.low - m.value - tol)) / width
+        excess = ((m.value - m.high - tol) if spec.bad == "high" else (m.low - m.value - tol)) \
+            / m.scale
         low, high, source = m.low, m.high, r.source
         crossed = outside
     excess = min(max(excess, 0.0), sc.max_excess)
@@ -335,7 +336,7 @@ def _label(r: float, f: float, used_weight: float, summary: Mapping[str, Any], c
         label = "recycling_limited" if r > f else "force_limited"
         strength = 1.0 - math.exp(-lead / sc.confidence_scale)
     elif top < sc.min_score:
-        label, strength = "balanced", 0.4 + 0.5 * (sc.min_score - top) / sc.min_score
+        label, strength = "balanced", 0.35 + 0.4 * (sc.min_score - top) / sc.min_score
     else:
-        label, strength = "balanced", 0.4 + 0.5 * (sc.margin - lead) / sc.margin
+        label, strength = "balanced", 0.35 + 0.4 * (sc.margin - lead) / sc.margin
     return label, min(sc.max_confidence, strength * quality)
