@@ -108,6 +108,8 @@ CASES = [
      "inconclusive", ("several_people",)),
     ("error_flag", run(RECYCLING, flags=[Flag("no_athlete", "error", "athlete not found")]),
      "inconclusive", ("no_athlete",)),
+    ("early_acceleration", run(BALANCED, phase="acceleration", mean_acceleration_m_s2=4.5),
+     "inconclusive", ("early_acceleration",)),
     ("nothing_measured", {"n_steps": 0}, "inconclusive",
      ("few_steps", "low_frame_rate", "unknown_phase")),
 ]
@@ -183,9 +185,17 @@ def test_acceleration_uses_its_own_ranges():
     v = assess(run(accel_ok, phase="acceleration"))
     assert v.label == "balanced", v.explanation
     ev = {i.name: i for i in v.evidence}
-    assert ev["contact_time"].reference_high == 0.18
+    assert ev["contact_time"].reference_high == 0.15
     assert ev["contact_time_for_speed"].direction == "not_used"
     assert v.confidence < assess(run(BALANCED)).confidence  # acceleration factor
+
+
+def test_early_acceleration_gate_in_leg_units():
+    # 4.0 leg/s^2 x 0.884 m = 3.5 m/s^2 (above 3); 3.0 leg/s^2 = 2.7 m/s^2 (below)
+    fast = in_leg_units(run(BALANCED, phase="acceleration", mean_acceleration_m_s2=4.0))
+    slow = in_leg_units(run(BALANCED, phase="acceleration", mean_acceleration_m_s2=3.0))
+    assert [r.code for r in assess(fast).reasons] == ["early_acceleration"]
+    assert assess(slow).label == "balanced"
 
 
 def test_no_calibration_skips_speed_reference_with_reason():

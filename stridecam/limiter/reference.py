@@ -48,6 +48,7 @@ class Gates:
     min_steps: int
     min_fps_timing: float
     min_values_per_metric: int
+    max_mean_acceleration_m_s2: float
     min_indicators_per_side: int
     blocking_flags: tuple[str, ...]
     block_on_error_flags: bool

@@ -35,6 +35,8 @@ FIXES = {
     "low_frame_rate": "film in slow motion at 120 fps or more (240 is better)",
     "not_side_view": "film from the side, the camera square to the lane at hip height",
     "unknown_phase": "film a longer stretch (6+ steps) so the speed can be followed step by step",
+    "early_acceleration": "film later in the run (from about 20 m on, or the maximal-velocity "
+                          "section at 30-60 m)",
     "several_people": "film one athlete at a time, or a lane where nobody else crosses",
     "no_athlete": "keep the athlete large and sharp in the frame, in good light",
     "too_few_indicators": "film at 120+ fps from the side with 6+ full steps so every measure "
@@ -138,6 +140,11 @@ def gates(summary: Mapping[str, Any], ctx: Context, ref: Reference) -> list[Reas
     if ctx.phase not in PHASES:
         add("unknown_phase", "the phase (acceleration or maximal velocity) could not be told "
                              "from the step speeds, and they need different references")
+    if ctx.phase == "acceleration" and ctx.mean_acceleration_m_s2 > g.max_mean_acceleration_m_s2:
+        add("early_acceleration",
+            f"the athlete was still accelerating hard ({ctx.mean_acceleration_m_s2:.1f} m/s^2 on "
+            f"average, above {g.max_mean_acceleration_m_s2:.1f}): the first steps out of the start "
+            "change too fast for a reference")
     for code, level, message in codes:
         if code in g.blocking_flags or (g.block_on_error_flags and level == "error"):
             add(code, f"data problem: {message or code}")
