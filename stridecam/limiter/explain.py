@@ -59,8 +59,8 @@ def explain(v: Verdict, ref: Reference) -> str:
     basis = BASIS_TEXT.get(v.basis, "")
     if v.label == "inconclusive":
         why = "; ".join(r.message for r in v.reasons)
-        fixes = _join(list(dict.fromkeys(r.fix for r in v.reasons)))
-        return f"No limiter verdict for this run: {why}. To get one, {fixes}."
+        fixes = "; ".join(dict.fromkeys(r.fix for r in v.reasons))
+        return f"No limiter verdict for this run: {why}. To get one: {fixes}."
     if v.label in ("recycling_limited", "force_limited"):
         side = RECYCLING if v.label == "recycling_limited" else FORCE
         other = FORCE if side == RECYCLING else RECYCLING
