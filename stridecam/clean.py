@@ -19,7 +19,8 @@ import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
 from . import scale as scale_mod
-from .ground import camera_shift_px, fit_ground_line, foot_heights_px, rough_stance
+from .ground import (camera_shift_px, fit_ground_line, lowest_foot_point, rolling_ground_y,
+                     rolling_leg_px, rough_stance)
 from .landmarks import IDX
 from .poses import Flag, Poses
 from .swaps import find_swaps, swap_lr
@@ -138,13 +139,13 @@ def choose_scale(xy_px: np.ndarray, calib: Calibration, foot_at_px: tuple[float,
 
 
 def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float = 0.1,
-          cutoff_hz: float = 12.0, remove_camera_motion: bool = True) -> Track:
+          cutoff_hz: float = 25.0, remove_camera_motion: bool = True) -> Track:
     """Turn tracked landmarks into a ground-frame ``Track`` (see the module docstring)."""
     flags: list[Flag] = []
     t, xy, vis = poses.time_s, poses.xy_px.copy(), poses.visibility.copy()
     if poses.n_frames < 3 or poses.detected.sum() < 3:
-        raise_empty = Flag("no_athlete", "error", "The athlete was found on fewer than 3 frames.")
-        return _empty_track(poses, [raise_empty])
+        return _empty_track(poses, [Flag("no_athlete", "error",
+                                         "The athlete was found on fewer than 3 frames.")])
 
     swapped = find_swaps(xy, t)
     xy, vis = swap_lr(xy, swapped), swap_lr(vis, swapped)
@@ -171,12 +172,19 @@ def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float 
             xy_g[:, j, c] = lowpass(xy_g[:, j, c], fps, cutoff_hz)
 
     direction, agreement = running_direction(xy_g)
+    n = len(grid)
     ground = fit_ground_line(xy_g, grid, leg_px)
-    heights = foot_heights_px(xy_g, ground)
-    stance = rough_stance(heights, leg_px)
+    ground_y = ground.y_at(xy_g[:, :, 0])  # (n, 33): image y of the ground under each point
+    leg_t = np.full(n, leg_px)  # athlete's leg length in px over time
+    stance = rough_stance(_foot_heights(xy_g, ground_y), leg_px)
     shift, moving, pan_ratio = (camera_shift_px(grid, xy_g, stance) if remove_camera_motion
-                                else (np.zeros(len(grid)), False, 0.0))
+                                else (np.zeros(n), False, 0.0))
     if moving:
+        # a turning camera sees the ground line and the athlete's size change over time
+        ground_y = np.repeat(rolling_ground_y(xy_g, grid, leg_px)[:, None], xy_g.shape[1], axis=1)
+        leg_t = rolling_leg_px(xy_g, grid)
+        stance = rough_stance(_foot_heights(xy_g, ground_y), leg_t)
+        shift, moving, pan_ratio = camera_shift_px(grid, xy_g, stance)
         flags.append(Flag(
             "moving_camera_or_treadmill", "info",
             "The stance foot moves in the image: camera panning (or a treadmill belt) was "
@@ -188,13 +196,8 @@ def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float 
     if sc.units == "leg":
         flags.append(Flag("no_scale", "warning",
                           "No height or distance was given: lengths are in leg lengths, not metres."))
-
-    x_world = (xy_g[:, :, 0] + shift[:, None]) * direction
-    finite_x = x_world[np.isfinite(x_world)]
-    x0 = float(finite_x.min()) if finite_x.size else 0.0
-    out = np.empty_like(xy_g)
-    out[:, :, 0] = (x_world - x0) * sc.units_per_px
-    out[:, :, 1] = (ground.y_at(xy_g[:, :, 0]) - xy_g[:, :, 1]) * sc.units_per_px
+    per_px = sc.units_per_px * (np.nanmedian(leg_t) / leg_t if moving else np.ones(n))
+    out = to_ground_frame(grid, xy_g, ground_y, shift, per_px, direction)
     meta = {
         "n_swapped_frames": int(swapped.sum()), "n_swap_runs": n_swap_runs,
         "n_outliers_removed": n_out, "direction_agreement": agreement,
@@ -204,6 +207,50 @@ def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float 
     return Track(time_s=grid, xy=out, visibility=vis_g, scale=sc, direction=direction,
                  camera_shift_px=shift, frame_of_sample=nearest,
                  flags=tuple(flags), meta=meta)
+
+
+def _foot_heights(xy_px: np.ndarray, ground_y: np.ndarray) -> dict[str, np.ndarray]:
+    """Height (px, up) of each foot's lowest point above the ground, per frame."""
+    rows = np.arange(len(xy_px))
+    out = {}
+    for side in ("left", "right"):
+        heel, toe = (IDX[f"{side}_heel"], IDX[f"{side}_foot_index"])
+        low = lowest_foot_point(xy_px, side)
+        use_toe = low[:, 1] == xy_px[:, toe, 1]
+        out[side] = np.where(use_toe, ground_y[rows, toe], ground_y[rows, heel]) - low[:, 1]
+    return out
+
+
+def to_ground_frame(time_s: np.ndarray, xy_px: np.ndarray, ground_y: np.ndarray,
+                    shift_px: np.ndarray, per_px: np.ndarray, direction: int) -> np.ndarray:
+    """(n, 33, 2) forward/up coordinates in scale units from image pixels.
+
+    The hip mid-point's forward position integrates its image velocity plus the camera's pan
+    velocity, times the (possibly time-varying) scale ``per_px``; every other point is placed
+    relative to the hip at that scale. Heights are measured up from ``ground_y``. With a still
+    camera and constant scale this is simply (x - x0) * scale.
+    """
+    hip = _hip_x(xy_px)
+    ok = np.isfinite(hip)
+    hip_f = np.interp(time_s, time_s[ok], hip[ok]) if ok.any() else np.zeros(len(time_s))
+    moved = hip_f + shift_px
+    step = np.diff(moved) * 0.5 * (per_px[1:] + per_px[:-1])
+    hip_world = direction * np.concatenate([[0.0], np.cumsum(step)])
+    out = np.empty_like(xy_px)
+    out[:, :, 0] = hip_world[:, None] + direction * (xy_px[:, :, 0] - hip_f[:, None]) * per_px[:, None]
+    out[:, :, 1] = (ground_y - xy_px[:, :, 1]) * per_px[:, None]
+    finite = out[:, :, 0][np.isfinite(out[:, :, 0])]
+    if finite.size:
+        out[:, :, 0] -= finite.min()
+    return out
+
+
+def _hip_x(xy_px: np.ndarray) -> np.ndarray:
+    """(n,) image x of the hips' mid-point (one hip where the other is missing; NaN if both)."""
+    both = xy_px[:, [IDX["left_hip"], IDX["right_hip"]], 0]
+    count = np.isfinite(both).sum(axis=1)
+    total = np.nansum(both, axis=1) if count.any() else np.zeros(len(both))
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def _empty_track(poses: Poses, flags: list[Flag]) -> Track:

@@ -140,3 +140,76 @@ def camera_shift_px(time_s: np.ndarray, xy_px: np.ndarray, stance: np.ndarray,
         pan_v = np.array([np.median(padded[i:i + k]) for i in range(n)])
     shift = np.concatenate([[0.0], np.cumsum(0.5 * (pan_v[1:] + pan_v[:-1]) * np.diff(time_s))])
     return shift, True, ratio
+
+
+def _rolling(values: np.ndarray, time_s: np.ndarray, window_s: float, func) -> np.ndarray:
+    """``func`` of the finite ``values`` within +/- window_s/2 of each sample (NaN if none)."""
+    out = np.full(len(values), np.nan)
+    lo = np.searchsorted(time_s, time_s - window_s / 2)
+    hi = np.searchsorted(time_s, time_s + window_s / 2, side="right")
+    for i, (a, b) in enumerate(zip(lo, hi)):
+        v = values[a:b]
+        v = v[np.isfinite(v)]
+        if v.size:
+            out[i] = func(v)
+    return out
+
+
+def _fill(values: np.ndarray, time_s: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(values)
+    if ok.sum() == 0:
+        return values
+    return np.interp(time_s, time_s[ok], values[ok])
+
+
+def rolling_ground_y(xy_px: np.ndarray, time_s: np.ndarray, leg_px: float,
+                     half_window_s: float = 0.08, plateau_leg: float = 0.03) -> np.ndarray:
+    """(n,) image y of the ground under the athlete over time, for a moving camera.
+
+    The lowest foot point (largest y, y down) stays on the ground through each contact: around
+    each local maximum (within +/- ``half_window_s``), the samples within ``plateau_leg`` leg
+    lengths of it form the contact's plateau, whose median is the ground there. Plateaus well
+    above their neighbours (no contact in that window) are dropped; between plateaus (flight)
+    the ground is interpolated linearly.
+    """
+    low = np.fmax(lowest_foot_point(xy_px, "left")[:, 1], lowest_foot_point(xy_px, "right")[:, 1])
+    local_max = _rolling(low, time_s, 2 * half_window_s, np.max)
+    peak = np.isfinite(low) & (low >= local_max)
+    tol = plateau_leg * leg_px
+    plateaus = []
+    for start, stop in _runs(peak):
+        top = float(np.max(low[start:stop]))
+        while start > 0 and low[start - 1] >= top - tol:
+            start -= 1
+        while stop < len(low) and low[stop] >= top - tol:
+            stop += 1
+        if plateaus and start < plateaus[-1][1]:
+            continue  # same contact as the previous plateau
+        plateaus.append((start, stop, float(np.median(low[start:stop]))))
+    if len(plateaus) >= 3:
+        values = np.array([v for _, _, v in plateaus])
+        around = np.array([np.median(values[max(0, i - 2):i + 3]) for i in range(len(values))])
+        plateaus = [p for p, ok in zip(plateaus, values > around - 0.05 * leg_px) if ok]
+    if not plateaus:
+        return np.full(len(time_s), np.nan)
+    idx = np.concatenate([np.arange(a, b) for a, b, _ in plateaus])
+    val = np.concatenate([np.full(b - a, v) for a, b, v in plateaus])
+    return np.interp(time_s, time_s[idx], val)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(int), 0]))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def rolling_leg_px(xy_px: np.ndarray, time_s: np.ndarray, window_s: float = 0.6) -> np.ndarray:
+    """(n,) leg length (hip-knee + knee-ankle, px) over time: the 75th percentile of both legs'
+    per-frame lengths within ``window_s`` (the athlete's image size changes as a panning camera
+    turns), smoothed by a median pass."""
+    per_leg = []
+    for side in ("left", "right"):
+        hip, knee, ankle = (xy_px[:, IDX[f"{side}_{p}"]] for p in ("hip", "knee", "ankle"))
+        per_leg.append(np.linalg.norm(knee - hip, axis=1) + np.linalg.norm(ankle - knee, axis=1))
+    per_frame = np.fmax(*per_leg)
+    rolled = _rolling(per_frame, time_s, window_s, lambda v: np.percentile(v, 75))
+    return _fill(_rolling(rolled, time_s, window_s, np.median), time_s)
