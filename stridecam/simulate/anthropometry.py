@@ -7,9 +7,11 @@ foot length 0.152 H, ankle height 0.039 H. A shoe adds ``SHOE_SOLE_M`` under the
 ``SHOE_EXTRA_LENGTH_M`` to its length. Lateral widths (z) and radii are for drawing and for the
 out-of-plane landmark offsets.
 
-Foot geometry (in the foot's own frame: origin at the toe tip on the sole, u forward along the
-sole, n up from the sole): ankle joint at (-toe_to_ankle_m, ankle_height_m), heel landmark (back
-of the shoe) at (-foot_length_m, heel_height_m). The toe tip is the ground pivot in stance.
+Foot geometry (in the foot's own frame: origin at the front tip of the shoe's sole, u forward
+along the sole, n up from the sole): ankle joint at (-toe_to_ankle_m, ankle_height_m); heel
+landmark (back of the heel) at (-heel_back_m, heel_height_m); foot_index landmark (toe tip) at
+(0, toe_tip_height_m), the front of the toe box. The sole's front tip is the ground pivot in
+stance (it does not move from touchdown to toe-off).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class Body:
     toe_to_ankle_m: float
     ankle_height_m: float
     heel_height_m: float
+    heel_back_m: float
+    toe_tip_height_m: float
     trunk_m: float  # hip joint mid-point to shoulder joint mid-point
     upper_arm_m: float
     forearm_m: float
@@ -68,6 +72,8 @@ def body_from_height(height_m: float) -> Body:
         toe_to_ankle_m=foot - heel_to_ankle,
         ankle_height_m=0.039 * h + SHOE_SOLE_M,
         heel_height_m=0.012 * h + SHOE_SOLE_M * 0.5,
+        heel_back_m=foot - 0.008 * h / 1.8,
+        toe_tip_height_m=0.015 * h / 1.8,
         trunk_m=0.288 * h,
         upper_arm_m=0.186 * h,
         forearm_m=0.146 * h,

@@ -46,7 +46,9 @@ class AthleteParams:
 
     Accelerating profile: at the start signal the gait takes the ``start_*`` values, which relax
     to the max-velocity values with time constant ``accel_tau_s``; ``start_offset_s`` is the time
-    since the start signal at clip time 0.
+    since the start signal at clip time 0. ``start_touchdown_shift_m`` moves the touchdown toe
+    position back (negative) from where hip heights at touchdown and toe-off would be equal
+    (early steps land under the body and push off far behind it).
     """
 
     height_m: float = 1.80
@@ -55,7 +57,7 @@ class AthleteParams:
     contact_time_s: float = 0.095
     peak_thigh_flexion_deg: float = 75.0
     recovery_time_s: float = 0.19
-    knee_flexion_max_deg: float = 130.0
+    knee_flexion_max_deg: float = 140.0
     trunk_lean_deg: float = 6.0
     arm_swing_deg: float = 110.0
     contact_asymmetry: float = 0.0
@@ -71,11 +73,13 @@ class AthleteParams:
     # speed profile
     speed_profile: str = "constant"
     accel_tau_s: float = 1.3
-    start_offset_s: float = 0.6
+    start_offset_s: float = 0.8
     start_step_frequency_hz: float = 3.9
     start_contact_time_s: float = 0.17
     start_trunk_lean_deg: float = 45.0
     start_knee_flexion_td_deg: float = 40.0
+    start_foot_pitch_mid_deg: float = 24.0
+    start_touchdown_shift_m: float = -0.12
 
     def validate(self) -> "AthleteParams":
         def need(ok: bool, what: str) -> None:
@@ -126,9 +130,9 @@ class CameraParams:
     - ``hfov_deg``: horizontal field of view of the image's width (focal length follows).
     - ``width_px`` x ``height_px``: the upright image; portrait when height > width.
     - ``fps``: one of 30, 60, 120, 240 (frame k is captured at time k / fps).
-    - ``panning``: False = fixed camera aimed at ``x_m`` (None: the pelvis at mid-clip);
-      True = fixed position at ``x_m`` (None: the pelvis at mid-clip) rotating about the vertical
-      to follow the pelvis, aiming ``pan_lead_m`` ahead of it.
+    - ``panning``: False = fixed camera aimed at ``x_m``; True = camera standing at ``x_m``
+      rotating about the vertical to follow the pelvis, aiming ``pan_lead_m`` ahead of it.
+      ``x_m`` None = half-way between the pelvis positions at the first and last frames.
     - ``direction``: running direction in the image. ``left_to_right`` puts the camera on the
       athlete's right side (+z), so the right limbs are the near ones; ``right_to_left`` the left.
     """

@@ -40,11 +40,15 @@ from .params import AthleteParams
 from .timeline import SpeedProfile, Timeline, make_timeline, relax, speed_profile
 
 G_M_S2 = 9.81
+MAX_REACH_FRAC = 0.99
 TOE_OFF_TOE_VX_FRAC = 0.10
 TOUCHDOWN_TOE_VX_FRAC = 0.15
 KNEE_MAX_AT_RECOVERY_FRAC = 0.42
 EXTENSION_BEFORE_TD_FRAC = 0.2
 KNEE_EXTENSION_BEFORE_TD_DEG = 8.0
+#: swing ankle plantarflexion (deg): trailing just after toe-off, at peak knee flexion, at peak
+#: thigh flexion (toe up)
+SWING_PLANTAR_DEG = (35.0, 22.0, 2.0)
 #: swing-side knee flexion rate arriving at touchdown, deg/s
 KNEE_RATE_AT_TD_DEG_S = 150.0
 PITCH_MID_AT_CONTACT_FRAC = 0.35
@@ -56,13 +60,15 @@ PITCH_RATE_TO_DEG_S = 1600.0
 @dataclass(frozen=True)
 class LegPose:
     """One leg at times t: 2-D points (n, 2) in the sagittal plane (x forward, y up, metres)
-    and joint angles in degrees; ``stance`` (n,) bool."""
+    and joint angles in degrees; ``stance`` (n,) bool. ``toe`` is the sole's front tip (the
+    ground pivot in stance); ``foot_index`` and ``heel`` are the landmarks."""
 
     hip: np.ndarray
     knee: np.ndarray
     ankle: np.ndarray
     heel: np.ndarray
     toe: np.ndarray
+    foot_index: np.ndarray
     thigh_deg: np.ndarray
     knee_flexion_deg: np.ndarray
     stance: np.ndarray
@@ -93,6 +99,10 @@ class RunnerModel:
         self._pelvis_heights()
         self._build_swings()
         self.max_reach_ratio = self._check_reach()
+        if self.max_reach_ratio > 0.999:
+            raise ConfigError(
+                f"athlete: the stance leg cannot reach the planted foot (hip-ankle distance "
+                f"{self.max_reach_ratio:.3f} x leg length); change the contact or speed settings")
 
     # ------------------------------------------------------------------ geometry helpers
     def _ankle_from_toe(self, toe_x: np.ndarray, pitch_rad: np.ndarray) -> np.ndarray:
@@ -127,6 +137,8 @@ class RunnerModel:
 
         lo = max(-d_td - an_td[0], c - an_to[0] - d_to) + 1e-6
         hi = min(d_td - an_td[0], c - an_to[0] + d_to) - 1e-6
+        if lo >= hi and t_td < 0:
+            return 0.5 * c  # pre-roll at a standstill (accelerating start): never seen
         if lo >= hi:
             raise ConfigError(
                 f"athlete: a contact of {c:.2f} m ({contact_s:.3f} s) is longer than the leg "
@@ -143,13 +155,15 @@ class RunnerModel:
         for i in range(tl.n):
             tc = float(relax(a, tl.td_s[i], a.start_contact_time_s, a.contact_time_s))
             self.td_ahead_m[i] = self._td_ahead(tl.td_s[i], tc)
+            self.td_ahead_m[i] += float(relax(a, tl.td_s[i], a.start_touchdown_shift_m, 0.0))
         self.toe_x_m = self.speed.position(tl.td_s) + self.td_ahead_m
         self._pitch: list[Hermite] = []
         for i in range(tl.n):
             td, to = tl.td_s[i], tl.to_s[i]
+            mid = float(relax(a, td, a.start_foot_pitch_mid_deg, a.foot_pitch_mid_deg))
             self._pitch.append(hermite(
                 [td, td + PITCH_MID_AT_CONTACT_FRAC * (to - td), to],
-                [a.foot_pitch_td_deg, a.foot_pitch_mid_deg, a.foot_pitch_to_deg],
+                [a.foot_pitch_td_deg, mid, a.foot_pitch_to_deg],
                 [PITCH_RATE_TD_DEG_S, 0.0, PITCH_RATE_TO_DEG_S]))
 
     # ------------------------------------------------------------------ 4. pelvis height
@@ -158,6 +172,8 @@ class RunnerModel:
         ankle = self._ankle_from_toe(np.array([self.toe_x_m[i]]), pitch)[0]
         dx = float(self.speed.position(np.array([t]))[0]) - ankle[0]
         reach = _knee_distance(self.body, np.radians(knee_flex_deg))
+        if abs(dx) >= reach and t < 0:  # pre-roll of an accelerating start: never seen
+            dx = float(np.sign(dx)) * 0.95 * reach
         if abs(dx) >= reach:
             raise ConfigError(
                 f"athlete: contact {i} needs the hip {abs(dx):.2f} m from the ankle, beyond the "
@@ -175,6 +191,27 @@ class RunnerModel:
         v_down = self.v_up - G_M_S2 * tf  # at TD i+1
         self.v_land = np.concatenate([[-G_M_S2 * tf[0] / 2], v_down])
         self.v_up = np.concatenate([self.v_up, [G_M_S2 * tf[-1] / 2]])
+        self.sink_m = np.zeros(tl.n)
+        for i in range(tl.n):
+            self.sink_m[i] = self._sink_for_reach(i)
+
+    def _sink_for_reach(self, i: int) -> float:
+        """Extra mid-stance lowering of the pelvis (m, a sin^2 bump) that keeps the stance
+        hip-ankle distance within MAX_REACH_FRAC of the leg (0 when already inside)."""
+        tl = self.timeline
+        t = np.linspace(tl.td_s[i], tl.to_s[i], 41)[1:-1]
+        limit = MAX_REACH_FRAC * self.body.leg_length_m
+        lo, hi = 0.0, 0.15
+        if self._stance(i, t)["dist"].max() <= limit:
+            return 0.0
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            self.sink_m[i] = mid
+            if self._stance(i, t)["dist"].max() <= limit:
+                hi = mid
+            else:
+                lo = mid
+        return hi
 
     def pelvis(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Hip mid-point (x, y) and velocity (vx, vy) at times t (m, m/s)."""
@@ -188,10 +225,11 @@ class RunnerModel:
         s = np.clip((t - td) / h, 0.0, 1.0)
         y0, y1, m0, m1 = self.h_td[i], self.h_to[i], self.v_land[i] * h, self.v_up[i] * h
         s2, s3 = s * s, s * s * s
+        sink = self.sink_m[i]
         ys = (2 * s3 - 3 * s2 + 1) * y0 + (s3 - 2 * s2 + s) * m0 + (3 * s2 - 2 * s3) * y1 \
-            + (s3 - s2) * m1
+            + (s3 - s2) * m1 - sink * np.sin(np.pi * s) ** 2
         vs = ((6 * s2 - 6 * s) * y0 + (3 * s2 - 4 * s + 1) * m0 + (6 * s - 6 * s2) * y1
-              + (3 * s2 - 2 * s) * m1) / h
+              + (3 * s2 - 2 * s) * m1 - sink * np.pi * np.sin(2 * np.pi * s)) / h
         # flight: ballistic from TO i
         tau = t - to
         yf = self.h_to[i] + self.v_up[i] * tau - 0.5 * G_M_S2 * tau * tau
@@ -266,9 +304,12 @@ class RunnerModel:
             knee = hermite([to, t_kmax, t_pk, t_ext, td],
                            [s0["kflex"], kmax, k_pk, k_ext, s1["kflex"]],
                            [s0["dkflex"], 0.0, None, 0.0, s1["dkflex"]])
-            plantar = hermite([to, t_kmax, t_pk, td],
-                              [s0["plantar"], np.radians(15.0), 0.0, s1["plantar"]],
-                              [s0["dplantar"], None, None, s1["dplantar"]])
+            t_trail = to + 0.2 * rec
+            plantar = hermite([to, t_trail, t_kmax, t_pk, td],
+                              [s0["plantar"], max(s0["plantar"], np.radians(SWING_PLANTAR_DEG[0])),
+                               np.radians(SWING_PLANTAR_DEG[1]), np.radians(SWING_PLANTAR_DEG[2]),
+                               s1["plantar"]],
+                              [s0["dplantar"], None, None, None, s1["dplantar"]])
             self._swings[i] = (thigh, knee, plantar)
 
     def _swing(self, i: int, t: np.ndarray) -> dict[str, np.ndarray]:
@@ -322,14 +363,16 @@ class RunnerModel:
         ef = np.stack([np.cos(gam), np.sin(gam)], -1)
         nf = np.stack([-np.sin(gam), np.cos(gam)], -1)
         toe = out["ankle"] + b.toe_to_ankle_m * ef - b.ankle_height_m * nf
-        heel = toe - b.foot_length_m * ef + b.heel_height_m * nf
-        return LegPose(out["hip"], out["knee"], out["ankle"], heel, toe,
+        heel = toe - b.heel_back_m * ef + b.heel_height_m * nf
+        tip = toe + b.toe_tip_height_m * nf
+        return LegPose(out["hip"], out["knee"], out["ankle"], heel, toe, tip,
                        np.degrees(out["thigh"]), np.degrees(out["kflex"]), stance)
 
     def _check_reach(self) -> float:
+        """Largest stance hip-ankle distance / leg length over contacts touching the clip."""
         tl = self.timeline
         worst = 0.0
-        for i in range(tl.n):
+        for i in np.flatnonzero((tl.to_s >= 0) & (tl.td_s <= self.duration_s)):
             t = np.linspace(tl.td_s[i], tl.to_s[i], 41)
             d = self._stance(i, t)["dist"]
             worst = max(worst, float(d.max() / self.body.leg_length_m))

@@ -73,7 +73,8 @@ def simulate(athlete: AthleteParams, camera: CameraParams, duration_s: float, se
     model = RunnerModel(athlete, duration_s, seed)
     n = n_frames_for(duration_s, camera.fps)
     t = np.arange(n) / float(camera.fps)
-    x_mid = float(model.pelvis(np.array([t[-1] / 2]))[0][0])
+    xs = model.pelvis(np.array([t[0], t[-1]]))[0]
+    x_mid = float(xs.mean())
     x_center = x_mid if camera.x_m is None else float(camera.x_m)
     world = landmarks_world(body_points(model, t))
     track = camera_track(camera, t, model.pelvis(t)[0], x_center)

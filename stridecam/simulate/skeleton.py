@@ -38,7 +38,7 @@ def _dir(angle_rad: np.ndarray) -> np.ndarray:
 def body_points(model: RunnerModel, t: np.ndarray) -> dict[str, np.ndarray]:
     """Named 3-D points (n, 3) at clip times ``t``: every landmark name of
     ``stridecam.landmarks.NAMES`` plus drawing points ``pelvis``, ``shoulder_mid``, ``neck``,
-    ``head_center``, ``head_top``, ``chin`` and per-side ``{side}_toe_base`` / ``{side}_hand_tip``;
+    ``head_center``, ``head_top``, ``chin`` and per-side ``{side}_sole_tip`` / ``{side}_hand_tip``;
     and (n,) arrays ``trunk_lean_deg``, ``head_tilt_deg``."""
     t = np.asarray(t, dtype=np.float64)
     b = model.body
@@ -54,7 +54,8 @@ def body_points(model: RunnerModel, t: np.ndarray) -> dict[str, np.ndarray]:
         pts[f"{side}_knee"] = _p3(leg.knee, z)
         pts[f"{side}_ankle"] = _p3(leg.ankle, z)
         pts[f"{side}_heel"] = _p3(leg.heel, z)
-        pts[f"{side}_foot_index"] = _p3(leg.toe, z)
+        pts[f"{side}_foot_index"] = _p3(leg.foot_index, z)
+        pts[f"{side}_sole_tip"] = _p3(leg.toe, z)
     # trunk
     lean = np.radians(model.trunk_lean_deg(t))
     up_t = np.stack([np.sin(lean), np.cos(lean)], -1)  # hip mid -> shoulder mid
@@ -75,14 +76,14 @@ def body_points(model: RunnerModel, t: np.ndarray) -> dict[str, np.ndarray]:
     def face(fwd: float, up: float) -> np.ndarray:
         return ear_c + fwd * s * fw_h + up * s * up_h
 
-    pts["nose"] = _p3(face(0.110, -0.015), 0.0)
+    pts["nose"] = _p3(face(0.119, -0.018), 0.0)
     for side in ("left", "right"):
         zs = zsign[side]
-        pts[f"{side}_eye_inner"] = _p3(face(0.100, 0.020), zs * 0.016 * s)
-        pts[f"{side}_eye"] = _p3(face(0.093, 0.022), zs * 0.032 * s)
-        pts[f"{side}_eye_outer"] = _p3(face(0.083, 0.022), zs * 0.047 * s)
+        pts[f"{side}_eye_inner"] = _p3(face(0.092, 0.020), zs * 0.016 * s)
+        pts[f"{side}_eye"] = _p3(face(0.084, 0.021), zs * 0.032 * s)
+        pts[f"{side}_eye_outer"] = _p3(face(0.074, 0.021), zs * 0.047 * s)
         pts[f"{side}_ear"] = _p3(face(0.0, 0.0), zs * 0.075 * s)
-        pts[f"mouth_{side}"] = _p3(face(0.095, -0.050), zs * 0.024 * s)
+        pts[f"mouth_{side}"] = _p3(face(0.088, -0.054), zs * 0.024 * s)
     # arms: each follows the opposite leg's stride phase
     for side, other in (("left", "right"), ("right", "left")):
         zs = zsign[side]

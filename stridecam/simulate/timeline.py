@@ -88,12 +88,16 @@ class Timeline:
 
 
 def make_timeline(a: AthleteParams, duration_s: float, rng: np.random.Generator) -> Timeline:
-    """Touchdowns and toe-offs from PRE_ROLL_S before 0 to POST_ROLL_S after ``duration_s``.
+    """Touchdowns and toe-offs from PRE_ROLL_S before 0 to POST_ROLL_S after ``duration_s``
+    (an accelerating start has a shorter pre-roll, back to 0.2 s after the start signal).
 
     Step time = 1 / step_frequency (x (1 + cv N(0,1)) with variability); contact time likewise,
     x (1 + contact_asymmetry) for the left foot; flight is what remains (>= MIN_FLIGHT_S).
     """
-    t = -PRE_ROLL_S
+    pre = PRE_ROLL_S
+    if a.speed_profile == "accelerating":
+        pre = min(PRE_ROLL_S, max(a.start_offset_s - 0.2, 0.45))
+    t = -pre
     feet, td, to, pk, rec = [], [], [], [], []
     foot = a.first_foot
     cv = a.step_variability_cv

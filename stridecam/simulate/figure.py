@@ -1,0 +1,281 @@
+"""Draw a solid, shaded humanoid from the 3-D body points projected by the camera (OpenCV).
+
+Every shape is built in 3-D (limb radii in metres at the joints, the torso and head outlines in
+the athlete's sagittal plane, the shoes in the foot's plane) and projected with the camera, so
+perspective and size are consistent with the landmarks. Limbs are tapered capsules shaded in
+three bands (shadow, base, highlight) towards the light (from above); far-side limbs are drawn
+first and darker. Clothing: singlet, shorts, shoes with white soles; head with hair, ear, eye,
+brow, nose and mouth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .anthropometry import Body
+
+SHIFT = 4  # fixed-point bits for sub-pixel OpenCV drawing
+_SCALE = float(1 << SHIFT)
+
+
+@dataclass(frozen=True)
+class Look:
+    """Colours (RGB) of the athlete."""
+
+    skin: tuple[int, int, int] = (176, 120, 88)
+    hair: tuple[int, int, int] = (34, 26, 22)
+    singlet: tuple[int, int, int] = (30, 80, 200)
+    shorts: tuple[int, int, int] = (28, 28, 36)
+    shoe: tuple[int, int, int] = (240, 90, 30)
+    sole: tuple[int, int, int] = (235, 235, 235)
+    far_shade: float = 0.72
+
+
+def _c(col, k: float = 1.0) -> tuple[int, int, int]:
+    return tuple(min(255, max(0, int(v * k))) for v in col)
+
+
+def _fix(p: np.ndarray) -> np.ndarray:
+    return np.round(np.asarray(p) * _SCALE).astype(np.int32)
+
+
+def fill_poly(img: np.ndarray, pts: np.ndarray, colour) -> None:
+    cv2.fillPoly(img, [_fix(pts).reshape(-1, 1, 2)], colour, cv2.LINE_AA, SHIFT)
+
+
+def fill_circle(img: np.ndarray, c: np.ndarray, r: float, colour) -> None:
+    cv2.circle(img, tuple(int(v) for v in _fix(c)), int(max(r, 0.5) * _SCALE), colour, -1,
+               cv2.LINE_AA, SHIFT)
+
+
+def capsule(img: np.ndarray, p1: np.ndarray, p2: np.ndarray, r1: float, r2: float,
+            colour) -> None:
+    """A tapered limb: circles of radius r1 at p1 and r2 at p2 joined by their tangents."""
+    d = p2 - p1
+    length = float(np.hypot(*d))
+    if length < 1e-6:
+        fill_circle(img, p1, max(r1, r2), colour)
+        return
+    u = d / length
+    sin_a = np.clip((r1 - r2) / length, -0.99, 0.99)
+    cos_a = np.sqrt(1 - sin_a * sin_a)
+    nrm = np.array([-u[1], u[0]])
+    n1 = nrm * cos_a + u * sin_a
+    n2 = -nrm * cos_a + u * sin_a
+    poly = np.array([p1 + r1 * n1, p2 + r2 * n1, p2 + r2 * n2, p1 + r1 * n2])
+    fill_poly(img, poly, colour)
+    fill_circle(img, p1, r1, colour)
+    fill_circle(img, p2, r2, colour)
+
+
+def shaded_capsule(img, p1, p2, r1, r2, colour, light=np.array([0.35, -1.0])) -> None:
+    """A capsule in three bands: dark rim, base colour, highlight towards ``light``."""
+    d = p2 - p1
+    length = float(np.hypot(*d)) + 1e-9
+    nrm = np.array([-d[1], d[0]]) / length
+    if nrm @ light < 0:
+        nrm = -nrm
+    capsule(img, p1, p2, r1, r2, _c(colour, 0.72))
+    capsule(img, p1 + nrm * 0.18 * r1, p2 + nrm * 0.18 * r2, 0.78 * r1, 0.78 * r2, _c(colour))
+    capsule(img, p1 + nrm * 0.42 * r1, p2 + nrm * 0.42 * r2, 0.32 * r1, 0.32 * r2,
+            _c(colour, 1.16))
+
+
+def shaded_poly(img, pts: np.ndarray, colour, light=np.array([0.35, -1.0]),
+                highlight: bool = True) -> None:
+    """A polygon with a darker outline band and a lighter inset towards the light."""
+    fill_poly(img, pts, _c(colour, 0.75))
+    c = pts.mean(axis=0)
+    size = float(np.ptp(pts, axis=0).max()) + 1e-9
+    inner = c + (pts - c) * 0.86 + light / np.hypot(*light) * 0.03 * size
+    fill_poly(img, inner, _c(colour))
+    if not highlight:
+        return
+    hi = c + (pts - c) * 0.45 + light / np.hypot(*light) * 0.2 * size
+    fill_poly(img, hi, _c(colour, 1.12))
+
+
+# ---------------------------------------------------------------------- the athlete
+#: limb radii (m) for a 1.80 m athlete, scaled with height
+R = {"thigh_hip": 0.088, "thigh_knee": 0.054, "quad": 0.078, "shank_knee": 0.051,
+     "calf": 0.061, "ankle": 0.032, "upper_arm": 0.05, "elbow": 0.037, "wrist": 0.026,
+     "hand": 0.042, "neck": 0.055}
+
+#: torso outline (s up the trunk from the hip mid-point, front, back) in metres at 1.80 m
+TORSO = ((-0.10, 0.05, -0.09), (0.0, 0.095, -0.13), (0.12, 0.10, -0.095), (0.26, 0.13, -0.10),
+         (0.40, 0.125, -0.11), (0.49, 0.08, -0.09), (0.545, 0.045, -0.045))
+SHORTS_TOP = 0.10
+
+#: shoe outline in the foot frame (along the sole from the toe tip, up from the sole), metres
+SHOE = ((0.006, 0.02), (0.004, 0.008), (-0.012, 0.0), (-0.27, 0.0), (-0.29, 0.01),
+        (-0.296, 0.03), (-0.293, 0.07), (-0.28, 0.098), (-0.24, 0.116), (-0.19, 0.113),
+        (-0.15, 0.094), (-0.09, 0.07), (-0.04, 0.058), (-0.01, 0.045))
+SOLE_M = 0.02
+
+
+class Projector:
+    """Projects world points at one frame of a ``CameraTrack``; ``px(m, depth)`` sizes."""
+
+    def __init__(self, track, i: int) -> None:
+        self.c = track.center_m
+        self.r, self.u, self.f = track.right[i], track.up[i], track.forward[i]
+        self.fpx, self.cx, self.cy = track.f_px, track.cx_px, track.cy_px
+
+    def __call__(self, p: np.ndarray) -> np.ndarray:
+        d = np.atleast_2d(p) - self.c
+        z = d @ self.f
+        return np.stack([self.cx + self.fpx * (d @ self.r) / z,
+                         self.cy - self.fpx * (d @ self.u) / z], -1)
+
+    def radius(self, p: np.ndarray, r_m: float) -> float:
+        return float(self.fpx * r_m / ((np.asarray(p) - self.c) @ self.f))
+
+
+def _perp(d: np.ndarray) -> np.ndarray:
+    """(n, 3) sagittal-plane normal of direction d: rotated +90 deg in the x-y plane."""
+    n = np.array([-d[1], d[0], 0.0])
+    return n / (np.linalg.norm(n) + 1e-12)
+
+
+def _leg(img, prj: Projector, p: dict, side: str, look: Look, k: float, s: float,
+         foot_angle: float) -> None:
+    hip, knee, ankle = p[f"{side}_hip"], p[f"{side}_knee"], p[f"{side}_ankle"]
+    toe, heel = p[f"{side}_sole_tip"], p[f"{side}_heel"]
+    rad = lambda q, key: prj.radius(q, R[key] * s)  # noqa: E731
+    skin = _c(look.skin, k)
+    # shank with calf bulge behind
+    d = (ankle - knee) / (np.linalg.norm(ankle - knee) + 1e-12)
+    calf = knee + 0.3 * (ankle - knee) - _perp(d) * 0.012 * s
+    shaded_capsule(img, prj(knee)[0], prj(calf)[0], rad(knee, "shank_knee"), rad(calf, "calf"), skin)
+    shaded_capsule(img, prj(calf)[0], prj(ankle)[0], rad(calf, "calf"), rad(ankle, "ankle"), skin)
+    # thigh with quadriceps bulge in front
+    d = (knee - hip) / (np.linalg.norm(knee - hip) + 1e-12)
+    quad = hip + 0.45 * (knee - hip) + _perp(d) * 0.015 * s
+    shaded_capsule(img, prj(hip)[0], prj(quad)[0], rad(hip, "thigh_hip"), rad(quad, "quad"), skin)
+    shaded_capsule(img, prj(quad)[0], prj(knee)[0], rad(quad, "quad"), rad(knee, "thigh_knee"),
+                   skin)
+    # shorts sleeve over the upper thigh
+    sl = hip + 0.36 * (knee - hip)
+    shaded_capsule(img, prj(hip)[0], prj(sl)[0], rad(hip, "thigh_hip") * 1.12,
+                   rad(sl, "quad") * 1.1, _c(look.shorts, k))
+    # shoe in the foot's plane
+    v = toe - ankle
+    ang = np.arctan2(v[1], v[0]) + foot_angle
+    ef = np.array([np.cos(ang), np.sin(ang), 0.0])
+    nf = np.array([-np.sin(ang), np.cos(ang), 0.0])
+    outline = np.array([toe + (a * s) * ef + (b * s) * nf for a, b in SHOE])
+    shaded_poly(img, prj(outline), _c(look.shoe, k), highlight=False)
+    sole = np.array([toe + (a * s) * ef + (min(b, SOLE_M) * s) * nf for a, b in SHOE[:6]]
+                    + [toe + (-0.296 * s) * ef + SOLE_M * s * nf, toe + 0.005 * s * ef
+                       + SOLE_M * s * nf])
+    fill_poly(img, prj(sole), _c(look.sole, k))
+    _ = heel
+
+
+def _arm(img, prj: Projector, p: dict, side: str, look: Look, k: float, s: float) -> None:
+    sh, el, wr = p[f"{side}_shoulder"], p[f"{side}_elbow"], p[f"{side}_wrist"]
+    tip = p[f"{side}_hand_tip"]
+    skin = _c(look.skin, k)
+    rad = lambda q, key: prj.radius(q, R[key] * s)  # noqa: E731
+    shaded_capsule(img, prj(sh)[0], prj(el)[0], rad(sh, "upper_arm"), rad(el, "elbow"), skin)
+    shaded_capsule(img, prj(el)[0], prj(wr)[0], rad(el, "elbow"), rad(wr, "wrist"), skin)
+    hand_c = wr + 0.45 * (tip - wr)
+    shaded_capsule(img, prj(wr)[0], prj(hand_c)[0], rad(wr, "wrist"), rad(hand_c, "hand"), skin)
+    # singlet strap/shoulder cap
+    shaded_capsule(img, prj(sh)[0], prj(sh + 0.2 * (el - sh))[0], rad(sh, "upper_arm") * 1.05,
+                   rad(sh, "upper_arm") * 0.95, _c(look.singlet, k))
+
+
+def _torso(img, prj: Projector, p: dict, look: Look, s: float) -> None:
+    pel, lean = p["pelvis"], np.radians(float(p["trunk_lean_deg"]))
+    up = np.array([np.sin(lean), np.cos(lean), 0.0])
+    fw = np.array([np.cos(lean), -np.sin(lean), 0.0])
+    front = [pel + (a * s) * up + (b * s) * fw for a, b, _ in TORSO]
+    back = [pel + (a * s) * up + (c * s) * fw for a, _, c in TORSO]
+    outline = np.array(front + back[::-1])
+    shaded_poly(img, prj(outline), look.singlet)
+    lo = [q for q in TORSO if q[0] <= SHORTS_TOP] + [(SHORTS_TOP, 0.10, -0.095)]
+    sh_out = np.array([pel + (a * s) * up + (b * s) * fw for a, b, _ in lo]
+                      + [pel + (a * s) * up + (c * s) * fw for a, _, c in lo[::-1]])
+    shaded_poly(img, prj(sh_out), look.shorts)
+    neck_top = p["head_center"] - 0.06 * s * np.array([np.sin(lean * 0.6), np.cos(lean * 0.6), 0])
+    shaded_capsule(img, prj(p["neck"] - 0.03 * s * up)[0], prj(neck_top)[0],
+                   prj.radius(p["neck"], R["neck"] * s), prj.radius(neck_top, R["neck"] * s * 0.9),
+                   look.skin)
+
+
+#: head profile in the head frame (forward, up) from the ear canal, metres at 1.80 m:
+#: top, forehead, brow, nose, lips, chin, jaw, nape, back of the skull
+HEAD_PROFILE = ((0.0, 0.126), (0.045, 0.118), (0.075, 0.096), (0.093, 0.062), (0.1, 0.036),
+                (0.095, 0.019), (0.106, 0.002), (0.121, -0.017), (0.112, -0.029),
+                (0.099, -0.033), (0.104, -0.045), (0.097, -0.054), (0.101, -0.063),
+                (0.091, -0.073), (0.097, -0.089), (0.085, -0.104), (0.05, -0.109),
+                (0.012, -0.088), (-0.035, -0.072), (-0.075, -0.045), (-0.097, 0.0),
+                (-0.095, 0.05), (-0.07, 0.095), (-0.035, 0.12))
+HAIR = ((0.082, 0.093), (0.075, 0.103), (0.046, 0.124), (0.0, 0.133), (-0.04, 0.126),
+        (-0.075, 0.1), (-0.101, 0.05), (-0.103, 0.0), (-0.08, -0.045), (-0.05, -0.062),
+        (-0.03, -0.03), (-0.022, 0.03), (0.02, 0.06), (0.055, 0.075))
+
+
+def _head(img, prj: Projector, p: dict, side: str, look: Look, s: float) -> None:
+    tilt = np.radians(float(p["head_tilt_deg"]))
+    up = np.array([np.sin(tilt), np.cos(tilt), 0.0])
+    fw = np.array([np.cos(tilt), -np.sin(tilt), 0.0])
+    ear = p[f"{side}_ear"]
+    ear_c = ear.copy()
+    ear_c[2] = p["head_center"][2]
+
+    def pts(coords, origin=ear_c):
+        return np.array([origin + s * (a * fw + b * up) for a, b in coords])
+
+    def ellipse(c, a, b, n=20):
+        t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+        return np.array([c + s * (a * np.cos(v) * fw + b * np.sin(v) * up) for v in t])
+
+    shaded_poly(img, prj(pts(HEAD_PROFILE)), look.skin)
+    shaded_poly(img, prj(pts(HAIR)), look.hair)
+    fill_poly(img, prj(ellipse(ear + s * (-0.004 * fw), 0.019, 0.031)), _c(look.skin, 0.82))
+    fill_poly(img, prj(ellipse(ear + s * (-0.002 * fw), 0.008, 0.016)), _c(look.skin, 0.6))
+    eye = p[f"{side}_eye"]
+    fill_poly(img, prj(pts(((-0.012, 0.0), (-0.002, 0.006), (0.01, 0.003), (0.012, 0.0),
+                            (0.002, -0.005)), eye)), (240, 236, 228))
+    fill_circle(img, prj(eye + s * (0.004 * fw))[0], prj.radius(eye, 0.0048 * s), (35, 24, 18))
+    fill_poly(img, prj(pts(((-0.013, 0.0), (-0.002, 0.0075), (0.012, 0.004), (0.011, 0.0065),
+                            (-0.002, 0.0105)), eye)), _c(look.hair, 1.2))
+    fill_poly(img, prj(pts(((-0.016, 0.016), (0.014, 0.02), (0.014, 0.026), (-0.016, 0.022)),
+                           eye)), look.hair)
+    fill_circle(img, prj(ear_c + s * (0.104 * fw - 0.027 * up))[0],
+                prj.radius(ear_c, 0.004 * s), _c(look.skin, 0.45))
+    fill_poly(img, prj(pts(((0.101, -0.045), (0.106, -0.046), (0.1, -0.054), (0.103, -0.062),
+                            (0.097, -0.064), (0.093, -0.054)))), (150, 70, 66))
+    fill_poly(img, prj(pts(((0.078, -0.053), (0.1, -0.053), (0.1, -0.056), (0.078, -0.056)))),
+              (90, 40, 40))
+
+
+def draw_athlete(img: np.ndarray, prj: Projector, p: dict, near: str, look: Look,
+                 body: Body) -> None:
+    """Draw the athlete whose body points at this frame are ``p`` (name -> (3,) or scalar)."""
+    s = body.height_m / 1.80
+    # angle from (sole tip - ankle) to the sole direction
+    fa = float(np.arctan2(body.ankle_height_m, body.toe_to_ankle_m))
+    far = "left" if near == "right" else "right"
+    _arm(img, prj, p, far, look, look.far_shade, s)
+    _leg(img, prj, p, far, look, look.far_shade, s, fa)
+    _torso(img, prj, p, look, s)
+    _head(img, prj, p, near, look, s)
+    _leg(img, prj, p, near, look, 1.0, s, fa)
+    _arm(img, prj, p, near, look, 1.0, s)
+
+
+def draw_shadow(img: np.ndarray, prj: Projector, pelvis_x: float, length_m: float) -> None:
+    """A soft dark ellipse on the ground under the athlete."""
+    ang = np.linspace(0, 2 * np.pi, 40)
+    pts = np.stack([pelvis_x + 0.5 * length_m * np.cos(ang), np.zeros_like(ang),
+                    0.25 * np.sin(ang)], -1)
+    poly = prj(pts)
+    over = img.copy()
+    fill_poly(over, poly, (0, 0, 0))
+    cv2.addWeighted(over, 0.25, img, 0.75, 0, dst=img)
