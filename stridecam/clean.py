@@ -24,7 +24,7 @@ from .ground import (camera_shift_px, fit_ground_line, lowest_foot_point, rollin
 from .landmarks import IDX
 from .poses import Flag, Poses
 from .swaps import find_swaps, swap_lr
-from .track import Scale, Track
+from .track import Scale, Track, hip_mid_x
 
 
 @dataclass(frozen=True)
@@ -196,8 +196,13 @@ def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float 
     if sc.units == "leg":
         flags.append(Flag("no_scale", "warning",
                           "No height or distance was given: lengths are in leg lengths, not metres."))
-    per_px = sc.units_per_px * (np.nanmedian(leg_t) / leg_t if moving else np.ones(n))
-    out = to_ground_frame(grid, xy_g, ground_y, shift, per_px, direction)
+    per_px = sc.units_per_px * (sc.leg_length_px / leg_t if moving else np.ones(n))
+    # A camera turning from one spot sees the lane obliquely away from the perpendicular: the
+    # athlete looks smaller (distance D / cos(theta)) and runs foreshortened by cos(theta).
+    # The athlete's size relative to its largest gives cos(theta) (1 for a still camera, a
+    # camera travelling alongside, or a treadmill).
+    cos_theta = np.clip(leg_t / np.nanmax(leg_t), 0.3, 1.0) if moving else np.ones(n)
+    out = to_ground_frame(grid, xy_g, ground_y, shift, per_px, direction, cos_theta)
     meta = {
         "n_swapped_frames": int(swapped.sum()), "n_swap_runs": n_swap_runs,
         "n_outliers_removed": n_out, "direction_agreement": agreement,
@@ -222,35 +227,30 @@ def _foot_heights(xy_px: np.ndarray, ground_y: np.ndarray) -> dict[str, np.ndarr
 
 
 def to_ground_frame(time_s: np.ndarray, xy_px: np.ndarray, ground_y: np.ndarray,
-                    shift_px: np.ndarray, per_px: np.ndarray, direction: int) -> np.ndarray:
+                    shift_px: np.ndarray, per_px: np.ndarray, direction: int,
+                    cos_theta: np.ndarray | None = None) -> np.ndarray:
     """(n, 33, 2) forward/up coordinates in scale units from image pixels.
 
     The hip mid-point's forward position integrates its image velocity plus the camera's pan
     velocity, times the (possibly time-varying) scale ``per_px``; every other point is placed
-    relative to the hip at that scale. Heights are measured up from ``ground_y``. With a still
-    camera and constant scale this is simply (x - x0) * scale.
+    relative to the hip at that scale. Horizontal distances are divided by ``cos_theta``, the
+    foreshortening of the lane seen obliquely. Heights are measured up from ``ground_y``. With a
+    still camera and constant scale this is simply (x - x0) * scale.
     """
-    hip = _hip_x(xy_px)
+    per_px_x = per_px / (np.ones_like(per_px) if cos_theta is None else cos_theta)
+    hip = hip_mid_x(xy_px)
     ok = np.isfinite(hip)
     hip_f = np.interp(time_s, time_s[ok], hip[ok]) if ok.any() else np.zeros(len(time_s))
     moved = hip_f + shift_px
-    step = np.diff(moved) * 0.5 * (per_px[1:] + per_px[:-1])
+    step = np.diff(moved) * 0.5 * (per_px_x[1:] + per_px_x[:-1])
     hip_world = direction * np.concatenate([[0.0], np.cumsum(step)])
     out = np.empty_like(xy_px)
-    out[:, :, 0] = hip_world[:, None] + direction * (xy_px[:, :, 0] - hip_f[:, None]) * per_px[:, None]
+    out[:, :, 0] = hip_world[:, None] + direction * (xy_px[:, :, 0] - hip_f[:, None]) * per_px_x[:, None]
     out[:, :, 1] = (ground_y - xy_px[:, :, 1]) * per_px[:, None]
     finite = out[:, :, 0][np.isfinite(out[:, :, 0])]
     if finite.size:
         out[:, :, 0] -= finite.min()
     return out
-
-
-def _hip_x(xy_px: np.ndarray) -> np.ndarray:
-    """(n,) image x of the hips' mid-point (one hip where the other is missing; NaN if both)."""
-    both = xy_px[:, [IDX["left_hip"], IDX["right_hip"]], 0]
-    count = np.isfinite(both).sum(axis=1)
-    total = np.nansum(both, axis=1) if count.any() else np.zeros(len(both))
-    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def _empty_track(poses: Poses, flags: list[Flag]) -> Track:

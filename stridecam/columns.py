@@ -9,8 +9,12 @@ Definitions (used everywhere: simulator ground truth, metrics, reports)
 - ``step_time_s`` = TD(i+1) - TD(i); ``contact_time_s`` = TO(i) - TD(i);
   ``flight_time_s`` = TD(i+1) - TO(i) (negative would mean double support: not sprinting).
 - ``cadence_spm`` = 60 / ``step_time_s`` (steps per minute); ``step_frequency_hz`` = 1 / step_time_s.
-- ``step_length_m``: horizontal ground distance from where ``foot`` stood during contact i to where
-  the other foot stands during contact i+1 (stance-foot ground positions, not pelvis).
+- ``step_length_m``: forward distance the body (hip mid-point) travels from touchdown i to
+  touchdown i+1. At steady speed this equals the distance between the two stance-foot positions
+  (the classic definition); it is used because in a 2-D view the near and far foot stand at
+  different depths, which shifts their image positions apart (parallax: +/-6% per step measured
+  on the simulator) while the hip mid-point is free of it. Under strong acceleration it differs
+  from foot-to-foot distance by the change in touchdown distance (~2% on the simulator).
 - ``stride_length_m``: ``step_length_m`` of steps i and i+1 added (same foot to same foot).
 - ``speed_m_s`` = step_length_m / step_time_s (mean horizontal speed over the step).
 - ``swing_time_s``: of ``foot``, from its toe-off TO(i) to its next touchdown TD(i+2).

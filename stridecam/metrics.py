@@ -13,7 +13,7 @@ import pandas as pd
 
 from .columns import STEP_COLUMNS
 from .landmarks import IDX
-from .track import Track
+from .track import Track, hip_mid_x
 
 
 def thigh_angle_deg(track: Track, side: str) -> np.ndarray:
@@ -35,11 +35,6 @@ def knee_height_leg(track: Track, side: str) -> np.ndarray:
     """(n,) knee height minus hip height, in leg lengths (0 = knee level with the hip)."""
     hip, knee = track.point(IDX[f"{side}_hip"]), track.point(IDX[f"{side}_knee"])
     return (knee[:, 1] - hip[:, 1]) / track.scale.leg_length
-
-
-def toe_x(track: Track, side: str) -> np.ndarray:
-    """(n,) forward ground position of the toe."""
-    return track.point(IDX[f"{side}_foot_index"])[:, 0]
 
 
 def _at(t: np.ndarray, y: np.ndarray, when: float) -> float:
@@ -75,12 +70,6 @@ def _mean(t: np.ndarray, y: np.ndarray, start: float, stop: float) -> float:
     return float(vals.mean()) if vals.size else float("nan")
 
 
-def _median(t: np.ndarray, y: np.ndarray, start: float, stop: float) -> float:
-    idx = _window(t, start, stop)
-    vals = y[idx][np.isfinite(y[idx])] if idx.size else np.zeros(0)
-    return float(np.median(vals)) if vals.size else float("nan")
-
-
 def compute_steps(track: Track, contacts: pd.DataFrame) -> pd.DataFrame:
     """The steps table: step i runs from contact i's touchdown to contact i+1's touchdown.
 
@@ -93,9 +82,7 @@ def compute_steps(track: Track, contacts: pd.DataFrame) -> pd.DataFrame:
     omega = {s: np.gradient(angle[s], t) if track.n > 1 else angle[s] for s in angle}
     knee = {s: knee_height_leg(track, s) for s in ("left", "right")}
     trunk = trunk_angle_deg(track)
-    toe = {s: toe_x(track, s) for s in ("left", "right")}
-    position = [_median(t, toe[f], a, b) for f, a, b in
-                zip(c["foot"], c["touchdown_time_s"], c["toe_off_time_s"])]
+    hip = hip_mid_x(track.xy)
     rows = []
     for i in range(len(c) - 1):
         foot, other = c.at[i, "foot"], c.at[i + 1, "foot"]
@@ -104,7 +91,7 @@ def compute_steps(track: Track, contacts: pd.DataFrame) -> pd.DataFrame:
         td, to, td_next = (c.at[i, "touchdown_time_s"], c.at[i, "toe_off_time_s"],
                            c.at[i + 1, "touchdown_time_s"])
         step_time = td_next - td
-        step_length = abs(position[i + 1] - position[i])
+        step_length = _at(t, hip, td_next) - _at(t, hip, td)
         same = i + 2 if i + 2 < len(c) and c.at[i + 2, "foot"] == foot else None
         td_same = c.at[same, "touchdown_time_s"] if same is not None else np.nan
         swing_end = td_same if same is not None else np.nan

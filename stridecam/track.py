@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .landmarks import N_LANDMARKS
+from .landmarks import IDX, N_LANDMARKS
 from .poses import Flag
 
 
@@ -79,3 +79,11 @@ class Track:
 
     def replace(self, **changes: Any) -> "Track":
         return dataclasses.replace(self, **changes)
+
+
+def hip_mid_x(xy: np.ndarray) -> np.ndarray:
+    """(n,) x of the hips' mid-point from (n, 33, 2) points: one hip where the other is missing,
+    NaN where both are."""
+    both = xy[:, [IDX["left_hip"], IDX["right_hip"]], 0]
+    count = np.isfinite(both).sum(axis=1)
+    return np.where(count > 0, np.nansum(both, axis=1) / np.maximum(count, 1), np.nan)
