@@ -19,12 +19,17 @@ import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
 from . import scale as scale_mod
-from .ground import (camera_shift_px, fit_ground_line, lowest_foot_point, rolling_ground_y,
-                     rolling_leg_px, rough_stance)
+from .ground import (camera_shift_px, fit_ground_line, foot_speed_rel_hip, lowest_foot_point,
+                     rolling_ground_y, rolling_leg_px, rough_stance)
 from .landmarks import IDX
 from .poses import Flag, Poses
 from .swaps import find_swaps, swap_lr
 from .track import Scale, Track, hip_mid_x
+
+
+#: Height (leg lengths) within which a foot counts as flat on the ground when estimating the
+#: camera's pan from stance feet: tight, so the frames around touchdown and toe-off stay out.
+FLAT_FOOT_LEG = 0.03
 
 
 @dataclass(frozen=True)
@@ -176,14 +181,17 @@ def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float 
     ground = fit_ground_line(xy_g, grid, leg_px)
     ground_y = ground.y_at(xy_g[:, :, 0])  # (n, 33): image y of the ground under each point
     leg_t = np.full(n, leg_px)  # athlete's leg length in px over time
-    stance = rough_stance(_foot_heights(xy_g, ground_y), leg_px)
+    rel = {side: foot_speed_rel_hip(xy_g, grid, side) for side in ("left", "right")}
+    stance = rough_stance(_foot_heights(xy_g, ground_y), leg_px, rel, direction,
+                          threshold_leg=FLAT_FOOT_LEG)
     shift, moving, pan_ratio = (camera_shift_px(grid, xy_g, stance) if remove_camera_motion
                                 else (np.zeros(n), False, 0.0))
     if moving:
         # a turning camera sees the ground line and the athlete's size change over time
         ground_y = np.repeat(rolling_ground_y(xy_g, grid, leg_px)[:, None], xy_g.shape[1], axis=1)
         leg_t = rolling_leg_px(xy_g, grid)
-        stance = rough_stance(_foot_heights(xy_g, ground_y), leg_t)
+        stance = rough_stance(_foot_heights(xy_g, ground_y), leg_t, rel, direction,
+                              threshold_leg=FLAT_FOOT_LEG)
         shift, moving, pan_ratio = camera_shift_px(grid, xy_g, stance)
         flags.append(Flag(
             "moving_camera_or_treadmill", "info",

@@ -1,7 +1,9 @@
 """Touchdown and toe-off of each foot from a ``Track`` (pure numpy/pandas).
 
 A foot is in contact while its lowest point (heel or toe, whichever is lower) is on the ground.
-Two thresholds, in leg lengths (hip-to-ankle = 1), so they hold for any camera and scale:
+A foot swinging forward relative to the hip is never in contact, however low it passes (a
+stance foot moves backward relative to the hip at body speed). Two height thresholds, in leg
+lengths (hip-to-ankle = 1), so they hold for any camera and scale:
 - ``detect_leg``: a contact is a stretch where the foot is within this height of the ground;
   this finds contacts robustly despite landmark noise;
 - ``timing_leg``: inside a contact, touchdown and toe-off are the crossings of this (smaller)
@@ -16,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import EVENT_COLUMNS
-from .ground import FOOT_POINTS
+from .ground import FOOT_POINTS, foot_speed_rel_hip
 from .poses import Flag
 from .track import Track
 
@@ -46,6 +48,7 @@ def _crossing(t: np.ndarray, h: np.ndarray, i_out: int, i_in: int, level: float)
 
 def detect_contacts(track: Track, *, detect_leg: float = 0.08, timing_leg: float = 0.02,
                     min_contact_s: float = 0.03, merge_gap_s: float = 0.02,
+                    swing_tolerance: float = 0.25,
                     subframe: bool = True) -> tuple[pd.DataFrame, list[Flag]]:
     """Contacts of both feet, in time order: a table with ``EVENT_COLUMNS``.
 
@@ -60,9 +63,14 @@ def detect_contacts(track: Track, *, detect_leg: float = 0.08, timing_leg: float
         return pd.DataFrame(columns=EVENT_COLUMNS), flags
     dt = float(np.median(np.diff(t)))
     merge = max(1, int(round(merge_gap_s / dt)))
+    rel = {side: foot_speed_rel_hip(track.xy, t, side) for side in SIDES}
+    finite = np.concatenate([v[np.isfinite(v)] for v in rel.values()])
+    body_speed = float(np.median(np.abs(finite))) if finite.size else 0.0
     for side in SIDES:
         h = foot_height(track, side)
-        low = np.nan_to_num(h, nan=np.inf) < detect_leg * leg
+        # on the ground: low, and not swinging forward relative to the hip
+        swinging = np.nan_to_num(rel[side], nan=0.0) > swing_tolerance * body_speed
+        low = (np.nan_to_num(h, nan=np.inf) < detect_leg * leg) & ~swinging
         # close short breaks in a contact (noise lifting the foot for a sample)
         runs = _runs(low)
         merged: list[list[int]] = []

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .landmarks import IDX
+from .track import hip_mid_x
 
 FOOT_POINTS = {side: (IDX[f"{side}_heel"], IDX[f"{side}_foot_index"]) for side in ("left", "right")}
 
@@ -84,23 +85,53 @@ def foot_heights_px(xy_px: np.ndarray, ground: GroundLine) -> dict[str, np.ndarr
     return out
 
 
-def rough_stance(heights_px: dict[str, np.ndarray], leg_px: float,
-                 threshold_leg: float = 0.08) -> np.ndarray:
+def foot_speed_rel_hip(xy: np.ndarray, time_s: np.ndarray, side: str) -> np.ndarray:
+    """(n,) horizontal velocity of a foot (mean of heel and toe) relative to the hips' mid-point,
+    in xy units per second. A stance foot moves backward relative to the hip at body speed; a
+    swinging foot moves forward. NaN where the foot or hips are missing."""
+    heel, toe = (xy[:, i, 0] for i in FOOT_POINTS[side])
+    rel = (heel + toe) / 2 - hip_mid_x(xy)
+    ok = np.isfinite(rel)
+    if ok.sum() < 3:
+        return np.full(len(time_s), np.nan)
+    v = np.gradient(np.interp(time_s, time_s[ok], rel[ok]), time_s)
+    v[~ok] = np.nan
+    return v
+
+
+def rough_stance(heights: dict[str, np.ndarray], leg: float | np.ndarray,
+                 rel_speed: dict[str, np.ndarray] | None = None, direction: int = 1,
+                 threshold_leg: float = 0.08, tolerance: float = 0.25) -> np.ndarray:
     """Per frame: 0 = left foot in stance, 1 = right, -1 = neither (flight or unknown).
 
     A foot is in stance when its lowest point is within ``threshold_leg`` leg lengths of the
-    ground and it is the lower foot.
+    ground, it is the lower foot, and (when ``rel_speed`` is given) it is not moving forward
+    relative to the hip by more than ``tolerance`` times the athlete's median speed (a swing
+    foot passing low over the ground moves forward fast; a stance foot moves backward).
     """
-    hl, hr = heights_px["left"], heights_px["right"]
-    thr = threshold_leg * leg_px
+    hl, hr = heights["left"], heights["right"]
+    thr = threshold_leg * leg
     lower = np.where(np.nan_to_num(hl, nan=np.inf) <= np.nan_to_num(hr, nan=np.inf), 0, 1)
     h_low = np.where(lower == 0, hl, hr)
-    return np.where(np.nan_to_num(h_low, nan=np.inf) < thr, lower, -1)
+    stance = np.where(np.nan_to_num(h_low, nan=np.inf) < thr, lower, -1)
+    if rel_speed is not None:
+        fwd = {k: direction * v for k, v in rel_speed.items()}
+        body = np.nanmedian(np.abs(np.concatenate(list(fwd.values())))) \
+            if any(np.isfinite(v).any() for v in fwd.values()) else 0.0
+        moving_fwd = np.where(stance == 0, fwd["left"], fwd["right"])
+        swinging = np.nan_to_num(moving_fwd, nan=0.0) > tolerance * body
+        stance = np.where(swinging, -1, stance)
+    return stance
 
 
 def camera_shift_px(time_s: np.ndarray, xy_px: np.ndarray, stance: np.ndarray,
                     min_ratio: float = 0.15) -> tuple[np.ndarray, bool, float]:
     """Horizontal camera shift (px) to add to image x to get a ground-fixed x, per frame.
+
+    ``stance`` (from ``rough_stance`` with a tight height threshold) marks the frames where a
+    foot is flat on the ground. Each contact gives one estimate of the pan velocity: minus the
+    median image velocity of its toe, placed at the contact's middle; between contacts the
+    velocity is interpolated linearly, and the shift is its integral.
 
     Returns ``(shift_px, moving, pan_fraction)``. ``moving`` is False (and the shift zero) when
     the stance foot's median image speed is below ``min_ratio`` of the athlete's speed relative
@@ -109,35 +140,33 @@ def camera_shift_px(time_s: np.ndarray, xy_px: np.ndarray, stance: np.ndarray,
     that follows the athlete).
     """
     n = len(time_s)
-    toe_x = np.stack([xy_px[:, IDX["left_foot_index"], 0], xy_px[:, IDX["right_foot_index"], 0]])
-    hip_x = np.nanmean(np.stack([xy_px[:, IDX["left_hip"], 0], xy_px[:, IDX["right_hip"], 0]]),
-                       axis=0) if n else np.zeros(0)
-    v_stance = np.full(n, np.nan)
-    # interior stance frames only: the first and last frames of a contact are transitions
-    core = (stance >= 0) & (np.roll(stance, 1) == stance) & (np.roll(stance, -1) == stance)
-    core[[0, -1]] = False
-    for side in (0, 1):
-        x = toe_x[side]
+    hip_x = hip_mid_x(xy_px)
+    if n < 5 or not np.isfinite(hip_x).any():
+        return np.zeros(n), False, 0.0
+    hip_ok = np.isfinite(hip_x)
+    v_hip = np.gradient(np.interp(time_s, time_s[hip_ok], hip_x[hip_ok]), time_s)
+    mids, v_contacts, v_relative = [], [], []
+    for side, key in ((0, "left_foot_index"), (1, "right_foot_index")):
+        x = xy_px[:, IDX[key], 0]
         if np.isfinite(x).sum() < 3:
             continue
         v = np.gradient(x, time_s)
-        sel = core & (stance == side)
-        v_stance[sel] = v[sel]
-    ok = np.isfinite(v_stance)
-    if ok.sum() < 5 or not np.isfinite(hip_x).any():
+        for start, stop in _runs(stance == side):
+            sel = slice(start, stop)
+            if stop - start < 3 or not np.isfinite(v[sel]).any():
+                continue
+            mids.append(float(np.mean(time_s[sel])))
+            v_contacts.append(float(np.nanmedian(v[sel])))
+            v_relative.append(float(np.nanmedian(v_hip[sel] - v[sel])))
+    if len(mids) < 2:
         return np.zeros(n), False, 0.0
-    v_hip = np.gradient(np.where(np.isfinite(hip_x), hip_x, np.interp(
-        time_s, time_s[np.isfinite(hip_x)], hip_x[np.isfinite(hip_x)])), time_s)
-    relative = np.median(np.abs(v_hip[ok] - v_stance[ok]))
-    ratio = float(np.median(np.abs(v_stance[ok])) / relative) if relative > 0 else 0.0
+    order = np.argsort(mids)
+    mids, v_contacts = np.array(mids)[order], np.array(v_contacts)[order]
+    relative = float(np.median(np.abs(v_relative)))
+    ratio = float(np.median(np.abs(v_contacts)) / relative) if relative > 0 else 0.0
     if ratio < min_ratio:
         return np.zeros(n), False, ratio
-    pan_v = np.interp(time_s, time_s[ok], -v_stance[ok])
-    k = max(3, int(round(0.05 / np.median(np.diff(time_s)))) | 1)
-    if k < n:
-        pad = k // 2
-        padded = np.pad(pan_v, pad, mode="edge")
-        pan_v = np.array([np.median(padded[i:i + k]) for i in range(n)])
+    pan_v = np.interp(time_s, mids, -v_contacts)
     shift = np.concatenate([[0.0], np.cumsum(0.5 * (pan_v[1:] + pan_v[:-1]) * np.diff(time_s))])
     return shift, True, ratio
 
@@ -194,7 +223,17 @@ def rolling_ground_y(xy_px: np.ndarray, time_s: np.ndarray, leg_px: float,
         return np.full(len(time_s), np.nan)
     idx = np.concatenate([np.arange(a, b) for a, b, _ in plateaus])
     val = np.concatenate([np.full(b - a, v) for a, b, v in plateaus])
-    return np.interp(time_s, time_s[idx], val)
+    ground = np.interp(time_s, time_s[idx], val)
+    if len(plateaus) >= 2:  # beyond the first/last contact, continue the trend linearly
+        for (a0, b0, v0), (a1, b1, v1), outside in (
+                (plateaus[0], plateaus[1], time_s < time_s[plateaus[0][0]]),
+                (plateaus[-2], plateaus[-1], time_s >= time_s[plateaus[-1][1] - 1])):
+            t0, t1 = time_s[(a0 + b0 - 1) // 2], time_s[(a1 + b1 - 1) // 2]
+            if t1 > t0:
+                edge = time_s[b1 - 1] if outside[-1] else time_s[a0]
+                base = v1 if outside[-1] else v0
+                ground[outside] = base + (v1 - v0) / (t1 - t0) * (time_s[outside] - edge)
+    return ground
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -204,12 +243,24 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 def rolling_leg_px(xy_px: np.ndarray, time_s: np.ndarray, window_s: float = 0.6) -> np.ndarray:
     """(n,) leg length (hip-knee + knee-ankle, px) over time: the 75th percentile of both legs'
-    per-frame lengths within ``window_s`` (the athlete's image size changes as a panning camera
-    turns), smoothed by a median pass."""
+    per-frame lengths pooled within ``window_s`` (the athlete's image size changes as a panning
+    camera turns; the same statistic as ``scale.leg_length_px`` over a whole still clip),
+    smoothed by a median pass."""
     per_leg = []
     for side in ("left", "right"):
         hip, knee, ankle = (xy_px[:, IDX[f"{side}_{p}"]] for p in ("hip", "knee", "ankle"))
         per_leg.append(np.linalg.norm(knee - hip, axis=1) + np.linalg.norm(ankle - knee, axis=1))
-    per_frame = np.fmax(*per_leg)
-    rolled = _rolling(per_frame, time_s, window_s, lambda v: np.percentile(v, 75))
+    pooled = np.concatenate(per_leg)
+    order = np.argsort(np.concatenate([time_s, time_s]), kind="stable")
+    times, pooled = np.concatenate([time_s, time_s])[order], pooled[order]
+    lo = np.searchsorted(times, time_s - window_s / 2)
+    hi = np.searchsorted(times, time_s + window_s / 2, side="right")
+    rolled = np.full(len(time_s), np.nan)
+    for i, (a, b) in enumerate(zip(lo, hi)):
+        v = pooled[a:b]
+        v = v[np.isfinite(v)]
+        if v.size:
+            rolled[i] = np.percentile(v, 75)
     return _fill(_rolling(rolled, time_s, window_s, np.median), time_s)
+
+
