@@ -7,7 +7,7 @@ lengths (hip-to-ankle = 1), so they hold for any camera and scale:
 - ``detect_leg``: a contact is a stretch where the foot is within this height of the ground;
   this finds contacts robustly despite landmark noise;
 - ``timing_leg``: inside a contact, touchdown and toe-off are the crossings of this (smaller)
-  height above the contact's own floor, interpolated linearly between samples (sub-frame timing
+  height above the contact's own floor (a low percentile of its heights), interpolated linearly between samples (sub-frame timing
   is used only when the frame rate leaves the foot more than one sample per contact).
 Sprinting alternates feet: two consecutive contacts of the same foot are flagged.
 """
@@ -48,7 +48,7 @@ def _crossing(t: np.ndarray, h: np.ndarray, i_out: int, i_in: int, level: float)
 
 def detect_contacts(track: Track, *, detect_leg: float = 0.08, timing_leg: float = 0.02,
                     min_contact_s: float = 0.03, merge_gap_s: float = 0.02,
-                    swing_tolerance: float = 0.25,
+                    swing_tolerance: float = 0.25, floor_percentile: float = 25.0,
                     subframe: bool = True) -> tuple[pd.DataFrame, list[Flag]]:
     """Contacts of both feet, in time order: a table with ``EVENT_COLUMNS``.
 
@@ -85,7 +85,8 @@ def detect_contacts(track: Track, *, detect_leg: float = 0.08, timing_leg: float
             if not (np.isfinite(h[start - 1]) and np.isfinite(h[stop])):
                 continue  # cut by a gap in the track
             seg = h[start:stop]
-            floor = float(np.nanmin(seg))
+            # the contact's own ground level: a low percentile, so a noise dip is not the floor
+            floor = float(np.nanpercentile(seg, floor_percentile))
             level = floor + timing_leg * leg
             inside = np.flatnonzero(seg <= level)
             first, last = start + inside[0], start + inside[-1]

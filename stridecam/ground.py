@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.signal import savgol_filter
 
 from .landmarks import IDX
 from .track import hip_mid_x
@@ -85,16 +86,21 @@ def foot_heights_px(xy_px: np.ndarray, ground: GroundLine) -> dict[str, np.ndarr
     return out
 
 
-def foot_speed_rel_hip(xy: np.ndarray, time_s: np.ndarray, side: str) -> np.ndarray:
+def foot_speed_rel_hip(xy: np.ndarray, time_s: np.ndarray, side: str,
+                       window_s: float = 0.06) -> np.ndarray:
     """(n,) horizontal velocity of a foot (mean of heel and toe) relative to the hips' mid-point,
-    in xy units per second. A stance foot moves backward relative to the hip at body speed; a
+    in xy units per second (Savitzky-Golay derivative over ``window_s``, at least 5 samples,
+    so landmark jitter does not swamp it; ``time_s`` is a uniform grid). A stance foot moves backward relative to the hip at body speed; a
     swinging foot moves forward. NaN where the foot or hips are missing."""
     heel, toe = (xy[:, i, 0] for i in FOOT_POINTS[side])
     rel = (heel + toe) / 2 - hip_mid_x(xy)
     ok = np.isfinite(rel)
-    if ok.sum() < 3:
+    dt = float(np.median(np.diff(time_s))) if len(time_s) > 1 else 1.0
+    window = max(5, int(round(window_s / dt)) | 1)
+    if ok.sum() < window:
         return np.full(len(time_s), np.nan)
-    v = np.gradient(np.interp(time_s, time_s[ok], rel[ok]), time_s)
+    filled = np.interp(time_s, time_s[ok], rel[ok])
+    v = savgol_filter(filled, window, 2, deriv=1, delta=dt)
     v[~ok] = np.nan
     return v
 
