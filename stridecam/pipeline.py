@@ -102,3 +102,23 @@ def get_poses(clip: str | Path, out_dir: str | Path, settings: PoseSettings, *,
     poses = extract(clip, settings, progress=progress)
     save_poses(poses, out_dir, key=key)
     return poses, False
+
+
+def analyse_clip(clip: str | Path, out_dir: str | Path, settings: PoseSettings, calib,
+                 *, athlete: str | None = None, progress: bool = False, force: bool = False):
+    """Pose (cached) -> analysis -> steps.csv, contacts.csv, summary.json in ``out_dir``.
+
+    Returns the ``RunResult``; ``result.settings`` records what was used.
+    """
+    from dataclasses import replace
+
+    from .analysis import analyse_poses
+    from .store import write_run
+
+    poses, cached = get_poses(clip, out_dir, settings, progress=progress, force=force)
+    result = analyse_poses(poses, calib, athlete=athlete)
+    result = replace(result, settings={"pose": asdict(settings), "calibration": asdict(calib),
+                                       "landmarks_from_cache": cached})
+    result.summary["settings"] = result.settings
+    write_run(result, out_dir)
+    return result

@@ -176,3 +176,26 @@ def cached_key(folder: str | Path) -> str | None:
         return json.loads(meta_path.read_text()).get("cache_key")
     except (OSError, ValueError):
         return None
+
+
+# ------------------------------------------------------------------------------- run outputs
+STEPS_FILE = "steps.csv"
+EVENTS_FILE = "contacts.csv"
+SUMMARY_FILE = "summary.json"
+
+
+def write_table(table: pd.DataFrame, path: str | Path) -> None:
+    """Write a table as CSV (UTF-8, no index), atomically."""
+    with atomic_write(path, "w") as fh:
+        table.to_csv(fh, index=False, float_format="%.6g")
+
+
+def write_run(result, folder: str | Path) -> dict[str, Path]:
+    """Write a ``RunResult``'s steps CSV, contacts CSV and summary JSON into ``folder``."""
+    folder = Path(folder)
+    paths = {"steps": folder / STEPS_FILE, "contacts": folder / EVENTS_FILE,
+             "summary": folder / SUMMARY_FILE}
+    write_table(result.steps, paths["steps"])
+    write_table(result.contacts, paths["contacts"])
+    write_json(paths["summary"], result.summary)
+    return paths

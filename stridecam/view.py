@@ -13,7 +13,7 @@ import numpy as np
 from .landmarks import IDX
 
 #: Median horizontal hip+shoulder width (mean of the two, in leg lengths) above which the view
-#: is not a side view. Side views measured here: 0.02-0.12; front views: 0.35-0.6.
+#: is not a side view (per-clip values on the real clips: VALIDATION.md).
 MAX_SIDE_WIDTH_LEG = 0.22
 
 
