@@ -73,15 +73,22 @@ def capsule(img: np.ndarray, p1: np.ndarray, p2: np.ndarray, r1: float, r2: floa
 
 def shaded_capsule(img, p1, p2, r1, r2, colour, light=np.array([0.35, -1.0])) -> None:
     """A capsule in three bands: dark rim, base colour, highlight towards ``light``."""
-    d = p2 - p1
-    length = float(np.hypot(*d)) + 1e-9
-    nrm = np.array([-d[1], d[0]]) / length
-    if nrm @ light < 0:
-        nrm = -nrm
-    capsule(img, p1, p2, r1, r2, _c(colour, 0.72))
-    capsule(img, p1 + nrm * 0.18 * r1, p2 + nrm * 0.18 * r2, 0.78 * r1, 0.78 * r2, _c(colour))
-    capsule(img, p1 + nrm * 0.42 * r1, p2 + nrm * 0.42 * r2, 0.32 * r1, 0.32 * r2,
-            _c(colour, 1.16))
+    shaded_chain(img, [(p1, p2, r1, r2)], colour, light)
+
+
+def shaded_chain(img, segments, colour, light=np.array([0.35, -1.0])) -> None:
+    """Joined capsules (p1, p2, r1, r2) shaded as one limb: every segment's rim first, then
+    every base band, then every highlight, so no seams show at the joints."""
+    bands = ((0.72, 0.0, 1.0), (1.0, 0.18, 0.78), (1.16, 0.42, 0.32))
+    for shade, shift, scale in bands:
+        for p1, p2, r1, r2 in segments:
+            d = p2 - p1
+            length = float(np.hypot(*d)) + 1e-9
+            nrm = np.array([-d[1], d[0]]) / length
+            if nrm @ light < 0:
+                nrm = -nrm
+            capsule(img, p1 + nrm * shift * r1, p2 + nrm * shift * r2, scale * r1, scale * r2,
+                    _c(colour, shade))
 
 
 def shaded_poly(img, pts: np.ndarray, colour, light=np.array([0.35, -1.0]),
@@ -146,20 +153,19 @@ def _leg(img, prj: Projector, p: dict, side: str, look: Look, k: float, s: float
     toe, heel = p[f"{side}_sole_tip"], p[f"{side}_heel"]
     rad = lambda q, key: prj.radius(q, R[key] * s)  # noqa: E731
     skin = _c(look.skin, k)
-    # shank with calf bulge behind
+    # shank with calf bulge behind, thigh with quadriceps bulge in front: one shaded limb
     d = (ankle - knee) / (np.linalg.norm(ankle - knee) + 1e-12)
     calf = knee + 0.3 * (ankle - knee) - _perp(d) * 0.012 * s
-    shaded_capsule(img, prj(knee)[0], prj(calf)[0], rad(knee, "shank_knee"), rad(calf, "calf"), skin)
-    shaded_capsule(img, prj(calf)[0], prj(ankle)[0], rad(calf, "calf"), rad(ankle, "ankle"), skin)
-    # thigh with quadriceps bulge in front
     d = (knee - hip) / (np.linalg.norm(knee - hip) + 1e-12)
     quad = hip + 0.45 * (knee - hip) + _perp(d) * 0.015 * s
-    shaded_capsule(img, prj(hip)[0], prj(quad)[0], rad(hip, "thigh_hip"), rad(quad, "quad"), skin)
-    shaded_capsule(img, prj(quad)[0], prj(knee)[0], rad(quad, "quad"), rad(knee, "thigh_knee"),
-                   skin)
+    h2, q2, k2, c2, a2 = (prj(q)[0] for q in (hip, quad, knee, calf, ankle))
+    shaded_chain(img, [(k2, c2, rad(knee, "shank_knee"), rad(calf, "calf")),
+                       (c2, a2, rad(calf, "calf"), rad(ankle, "ankle")),
+                       (h2, q2, rad(hip, "thigh_hip"), rad(quad, "quad")),
+                       (q2, k2, rad(quad, "quad"), rad(knee, "thigh_knee"))], skin)
     # shorts sleeve over the upper thigh
     sl = hip + 0.36 * (knee - hip)
-    shaded_capsule(img, prj(hip)[0], prj(sl)[0], rad(hip, "thigh_hip") * 1.12,
+    shaded_capsule(img, h2, prj(sl)[0], rad(hip, "thigh_hip") * 1.12,
                    rad(sl, "quad") * 1.1, _c(look.shorts, k))
     # shoe in the foot's plane
     v = toe - ankle
@@ -180,13 +186,11 @@ def _arm(img, prj: Projector, p: dict, side: str, look: Look, k: float, s: float
     tip = p[f"{side}_hand_tip"]
     skin = _c(look.skin, k)
     rad = lambda q, key: prj.radius(q, R[key] * s)  # noqa: E731
-    shaded_capsule(img, prj(sh)[0], prj(el)[0], rad(sh, "upper_arm"), rad(el, "elbow"), skin)
-    shaded_capsule(img, prj(el)[0], prj(wr)[0], rad(el, "elbow"), rad(wr, "wrist"), skin)
     hand_c = wr + 0.45 * (tip - wr)
-    shaded_capsule(img, prj(wr)[0], prj(hand_c)[0], rad(wr, "wrist"), rad(hand_c, "hand"), skin)
-    # singlet strap/shoulder cap
-    shaded_capsule(img, prj(sh)[0], prj(sh + 0.2 * (el - sh))[0], rad(sh, "upper_arm") * 1.05,
-                   rad(sh, "upper_arm") * 0.95, _c(look.singlet, k))
+    s2, e2, w2, h2 = (prj(q)[0] for q in (sh, el, wr, hand_c))
+    shaded_chain(img, [(s2, e2, rad(sh, "upper_arm"), rad(el, "elbow")),
+                       (e2, w2, rad(el, "elbow"), rad(wr, "wrist")),
+                       (w2, h2, rad(wr, "wrist"), rad(hand_c, "hand"))], skin)
 
 
 def _torso(img, prj: Projector, p: dict, look: Look, s: float) -> None:

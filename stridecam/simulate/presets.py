@@ -25,7 +25,7 @@ from ..errors import ConfigError
 from .params import AthleteParams, CameraParams
 from .simrun import SimRun, simulate
 
-PAN = CameraParams(distance_m=10.0, hfov_deg=40.0, panning=True)
+PAN = CameraParams(distance_m=10.0, hfov_deg=36.0, panning=True)
 
 
 @dataclass(frozen=True)

@@ -172,8 +172,8 @@ def truth_dict(run, include_landmarks: bool = False) -> dict[str, Any]:
         "duration_s": run.duration_s, "world_frame": "metres; x forward, y up, z athlete's "
         "right; ground y = 0", "events": _records(run.events), "steps": _records(run.steps)}
     if include_landmarks:
-        data["landmarks_world_m"] = np.round(run.world_m, 5).tolist()
-        data["landmarks_px"] = np.round(run.px, 3).tolist()
+        data["landmarks_world_m"] = np.round(run.world_m, 4).tolist()  # 0.1 mm
+        data["landmarks_px"] = np.round(run.px, 2).tolist()  # 0.01 px
     return data
 
 
@@ -181,7 +181,13 @@ def write_truth(run, path: str | Path, include_landmarks: bool = False) -> Path:
     """Write the truth JSON of ``run`` to ``path`` (temp file + rename)."""
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(truth_dict(run, include_landmarks), indent=1))
+    data = truth_dict(run, include_landmarks)
+    arrays = {k: data.pop(k) for k in ("landmarks_world_m", "landmarks_px") if k in data}
+    text = json.dumps(data, indent=1)
+    if arrays:  # big arrays on one line each, the rest readable
+        text = text[:-2] + "".join(f',\n "{k}": {json.dumps(v, separators=(",", ":"))}'
+                                   for k, v in arrays.items()) + "\n}"
+    tmp.write_text(text + "\n")
     tmp.replace(path)
     return path
 
