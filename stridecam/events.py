@@ -6,9 +6,10 @@ stance foot moves backward relative to the hip at body speed). Two height thresh
 lengths (hip-to-ankle = 1), so they hold for any camera and scale:
 - ``detect_leg``: a contact is a stretch where the foot is within this height of the ground;
   this finds contacts robustly despite landmark noise;
-- ``timing_leg``: inside a contact, touchdown and toe-off are the crossings of this (smaller)
-  height above the contact's own floor (a low percentile of its heights), interpolated linearly between samples (sub-frame timing
-  is used only when the frame rate leaves the foot more than one sample per contact).
+- ``timing_leg``: inside a contact, touchdown and toe-off are where the foot's straight descent
+  (rise) meets the contact's own floor (a low percentile of its heights), from a line through
+  the samples between ``timing_leg`` and ``band_leg`` above it; with fewer than two such samples
+  (low frame rates), the crossing of ``timing_leg``, interpolated between samples.
 Sprinting alternates feet: two consecutive contacts of the same foot are flagged.
 """
 
@@ -46,9 +47,37 @@ def _crossing(t: np.ndarray, h: np.ndarray, i_out: int, i_in: int, level: float)
     return float(t[i_out] + frac * (t[i_in] - t[i_out]))
 
 
+def _line_to_floor(t: np.ndarray, h: np.ndarray, edge: int, way: int,
+                   band: tuple[float, float], floor: float, fit_s: float) -> float:
+    """Time where the foot's descent (``way`` = -1: the samples before ``edge``) or rise
+    (+1: after it), as a straight line, meets the contact's floor.
+
+    The line is fitted to the samples within ``band`` of height and ``fit_s`` of the edge;
+    NaN when fewer than two qualify (low frame rate) or the line slopes the wrong way. The
+    result stays within 1.5 samples of the edge.
+    """
+    dt = float(t[1] - t[0])
+    idx = []
+    k = edge + way
+    while 0 <= k < len(t) and abs(t[k] - t[edge]) <= fit_s + 1e-9:
+        if np.isfinite(h[k]) and band[0] <= h[k] <= band[1]:
+            idx.append(k)
+        elif np.isfinite(h[k]) and h[k] > band[1]:
+            break
+        k += way
+    if len(idx) < 2:
+        return float("nan")
+    slope, intercept = np.polyfit(t[idx], h[idx], 1)
+    if slope * way <= 0:
+        return float("nan")
+    when = (floor - intercept) / slope
+    return float(np.clip(when, t[edge] - 1.5 * dt, t[edge] + 1.5 * dt))
+
+
 def detect_contacts(track: Track, *, detect_leg: float = 0.08, timing_leg: float = 0.02,
                     min_contact_s: float = 0.03, merge_gap_s: float = 0.02,
                     swing_tolerance: float = 0.25, floor_percentile: float = 25.0,
+                    band_leg: float = 0.10, fit_s: float = 0.04,
                     subframe: bool = True) -> tuple[pd.DataFrame, list[Flag]]:
     """Contacts of both feet, in time order: a table with ``EVENT_COLUMNS``.
 
@@ -91,8 +120,13 @@ def detect_contacts(track: Track, *, detect_leg: float = 0.08, timing_leg: float
             inside = np.flatnonzero(seg <= level)
             first, last = start + inside[0], start + inside[-1]
             if subframe and stop - start >= 3:
-                td = _crossing(t, h, first - 1, first, level)
-                to = _crossing(t, h, last + 1, last, level)
+                band = (level, floor + band_leg * leg)
+                td = _line_to_floor(t, h, first, -1, band, floor, fit_s)
+                to = _line_to_floor(t, h, last, +1, band, floor, fit_s)
+                if not np.isfinite(td):
+                    td = _crossing(t, h, first - 1, first, level)
+                if not np.isfinite(to):
+                    to = _crossing(t, h, last + 1, last, level)
             else:
                 td, to = float(t[first]), float(t[last])
             if to - td < min_contact_s - 1e-9 and stop - start >= 3:
