@@ -235,3 +235,39 @@ def test_truth_json_round_trip(tmp_path, balanced):
     np.testing.assert_allclose(truth.px, balanced.px, atol=0.01)
     no_lm = load_truth(write_truth(dataclasses.replace(balanced), tmp_path / "y.json"))
     assert no_lm.world_m is None
+
+
+def test_random_realistic_athletes_stay_consistent():
+    """Property check over random realistic parameter sets (seeded): either a clear
+    ConfigError, or a run whose stance toes stay put, swing feet clear the ground and whose
+    knee drive peaks exactly where the parameters put it."""
+    rng = np.random.default_rng(2024)
+    built = 0
+    for trial in range(30):
+        height = rng.uniform(1.6, 1.95)
+        f = rng.uniform(3.9, 5.0)
+        v = rng.uniform(7.5, 11.0)
+        tc = min(rng.uniform(0.085, 0.13), 1.1 * 0.491 * height / v)
+        kw = dict(height_m=height, v_max_m_s=v, step_frequency_hz=f, contact_time_s=tc,
+                  peak_thigh_flexion_deg=rng.uniform(55, 85),
+                  recovery_time_s=rng.uniform(0.15, 2 / f - tc - 0.09),
+                  knee_flexion_max_deg=rng.uniform(100, 145), trunk_lean_deg=rng.uniform(0, 12),
+                  contact_asymmetry=rng.uniform(-0.08, 0.08),
+                  step_variability_cv=rng.uniform(0, 0.03),
+                  speed_profile="accelerating" if trial % 4 == 0 else "constant")
+        try:
+            m = RunnerModel(AthleteParams(**kw), 1.5, trial)
+        except ConfigError:
+            continue
+        built += 1
+        tl = m.timeline
+        for i in range(tl.n - 2):
+            if tl.to_s[i] < 0 or tl.td_s[i + 2] > 1.5:
+                continue
+            st = m.leg(tl.foot[i], np.linspace(tl.td_s[i], tl.to_s[i], 20))
+            np.testing.assert_allclose(st.toe, np.column_stack([np.full(20, m.toe_x_m[i]),
+                                                                np.zeros(20)]), atol=1e-9)
+            sw = m.leg(tl.foot[i], np.linspace(tl.to_s[i], tl.td_s[i + 2], 300)[1:-1])
+            assert sw.toe[:, 1].min() > 0 and sw.heel[:, 1].min() > 0, (trial, kw)
+            assert sw.thigh_deg.max() == pytest.approx(tl.peak_thigh_deg[i], abs=0.1)
+    assert built >= 24, built

@@ -17,6 +17,8 @@ FPS_CHOICES = (30, 60, 120, 240)
 SPEED_PROFILES = ("constant", "accelerating")
 DIRECTIONS = ("left_to_right", "right_to_left")
 FEET = ("left", "right")
+#: longest ground distance the body may travel over one contact, in leg lengths
+MAX_CONTACT_SPAN_LEGS = 1.25
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,16 @@ class AthleteParams:
         need(0.05 <= self.contact_time_s and longest <= step_time - 0.02,
              f"contact_time_s={self.contact_time_s} (longest {longest:.3f} s) leaves no flight "
              f"in a step of {step_time:.3f} s; lower it or the step frequency")
+        leg = 0.491 * self.height_m
+        span = self.v_max_m_s * longest
+        need(span <= MAX_CONTACT_SPAN_LEGS * leg,
+             f"a contact of {longest:.3f} s at {self.v_max_m_s} m/s spans {span:.2f} m, "
+             f"{span / leg:.2f} leg lengths; a planted foot spans at most "
+             f"{MAX_CONTACT_SPAN_LEGS} (elite sprinters ~1.1): shorten contact_time_s or "
+             f"lower v_max_m_s")
         if self.speed_profile == "accelerating":
+            need(0.3 <= self.start_offset_s <= 10.0,
+                 f"start_offset_s={self.start_offset_s} is outside 0.3-10 s")
             st = 1.0 / self.start_step_frequency_hz
             need(self.start_contact_time_s <= st - 0.02,
                  f"start_contact_time_s={self.start_contact_time_s} leaves no flight in a start "

@@ -21,8 +21,8 @@ from .runner import LegPose, RunnerModel
 #: phase = stride phase of the opposite leg (0 at its touchdown).
 ARM_MID_DEG = 8.0
 ARM_PHASE_LEAD = 0.12
-ELBOW_MID_DEG = 78.0
-ELBOW_AMP_DEG = 24.0
+ELBOW_MID_DEG = 72.0
+ELBOW_AMP_DEG = 20.0
 HEAD_LEAN_FRAC = 0.6
 
 

@@ -1,7 +1,8 @@
 """The event timeline (every touchdown and toe-off) and the pelvis speed profile.
 
 Times are clip time in seconds (frame k of the clip is at k / fps). The timeline starts before
-clip time 0 (a pre-roll of a few steps) so that every limb is mid-cycle when the clip begins.
+clip time 0 (a pre-roll of a few steps) so that every limb is mid-cycle when the clip begins;
+an accelerating run is held at its clip-start speed and gait during that unseen pre-roll.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ class SpeedProfile:
     offset_s: float  # time since the start signal at clip time 0 (accelerating only)
 
     def _since(self, t: np.ndarray) -> np.ndarray:
-        return np.asarray(t, dtype=np.float64) + self.offset_s
+        """Time since the start signal; before clip time 0 (the unseen pre-roll) the run is
+        held at its clip-start state."""
+        return np.maximum(np.asarray(t, dtype=np.float64), 0.0) + self.offset_s
 
     def speed(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t, dtype=np.float64)
@@ -50,7 +53,8 @@ class SpeedProfile:
         t = np.asarray(t, dtype=np.float64)
         if self.profile == "constant":
             return self.v_max_m_s * t
-        return self._x_since(self._since(t)) - self._x_since(np.array(self.offset_s))
+        x = self._x_since(self._since(t)) - self._x_since(np.array(self.offset_s))
+        return np.where(t < 0, self.speed(np.zeros_like(t)) * t, x)
 
 
 def speed_profile(a: AthleteParams) -> SpeedProfile:
@@ -63,7 +67,7 @@ def relax(a: AthleteParams, t: np.ndarray | float, start: float, final: float) -
     t = np.asarray(t, dtype=np.float64)
     if a.speed_profile == "constant":
         return np.full_like(t, final)
-    ts = np.maximum(t + a.start_offset_s, MIN_TIME_SINCE_START_S)
+    ts = np.maximum(np.maximum(t, 0.0) + a.start_offset_s, MIN_TIME_SINCE_START_S)
     return final + (start - final) * np.exp(-ts / a.accel_tau_s)
 
 
@@ -89,15 +93,12 @@ class Timeline:
 
 def make_timeline(a: AthleteParams, duration_s: float, rng: np.random.Generator) -> Timeline:
     """Touchdowns and toe-offs from PRE_ROLL_S before 0 to POST_ROLL_S after ``duration_s``
-    (an accelerating start has a shorter pre-roll, back to 0.2 s after the start signal).
+    (an accelerating run is held at its clip-start gait and speed during the pre-roll).
 
     Step time = 1 / step_frequency (x (1 + cv N(0,1)) with variability); contact time likewise,
     x (1 + contact_asymmetry) for the left foot; flight is what remains (>= MIN_FLIGHT_S).
     """
-    pre = PRE_ROLL_S
-    if a.speed_profile == "accelerating":
-        pre = min(PRE_ROLL_S, max(a.start_offset_s - 0.2, 0.45))
-    t = -pre
+    t = -PRE_ROLL_S
     feet, td, to, pk, rec = [], [], [], [], []
     foot = a.first_foot
     cv = a.step_variability_cv
