@@ -23,7 +23,7 @@ from .ground import (camera_shift_px, fit_ground_line, foot_speed_rel_hip, lowes
                      rolling_ground_y, rolling_leg_px, rough_stance)
 from .landmarks import IDX
 from .poses import Flag, Poses
-from .swaps import find_swaps, swap_lr
+from .swaps import repair_swaps
 from .track import Scale, Track, hip_mid_x
 
 
@@ -152,13 +152,15 @@ def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float 
         return _empty_track(poses, [Flag("no_athlete", "error",
                                          "The athlete was found on fewer than 3 frames.")])
 
-    swapped = find_swaps(xy, t)
-    xy, vis = swap_lr(xy, swapped), swap_lr(vis, swapped)
-    n_swap_runs = int(np.sum(np.diff(np.r_[0, swapped.astype(int)]) == 1))
+    xy, vis, swap_masks = repair_swaps(xy, vis, t)
+    swapped = np.any(np.stack(list(swap_masks.values())), axis=0)
+    n_swap_runs = sum(int(np.sum(np.diff(np.r_[0, m.astype(int)]) == 1))
+                      for m in swap_masks.values())
     if n_swap_runs:
+        parts = ", ".join(f"{name} {int(m.sum())}" for name, m in swap_masks.items() if m.any())
         flags.append(Flag("leg_swaps_repaired", "info",
-                          f"Left and right legs were exchanged by the tracker {n_swap_runs} "
-                          f"time(s) ({int(swapped.sum())} frames); repaired."))
+                          f"The tracker exchanged left and right {n_swap_runs} time(s) "
+                          f"(frames per body part: {parts}); repaired from continuity."))
 
     leg_px, _ = scale_mod.leg_length_px(xy)
     n_out = 0
@@ -213,6 +215,7 @@ def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float 
     out = to_ground_frame(grid, xy_g, ground_y, shift, per_px, direction, cos_theta)
     meta = {
         "n_swapped_frames": int(swapped.sum()), "n_swap_runs": n_swap_runs,
+        "swapped_frames_by_group": {k: int(m.sum()) for k, m in swap_masks.items()},
         "n_outliers_removed": n_out, "direction_agreement": agreement,
         "ground_slope": ground.slope, "ground_points": ground.n_points,
         "camera_moving": moving, "pan_ratio": pan_ratio, "grid_fps": fps,

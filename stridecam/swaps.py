@@ -1,12 +1,16 @@
-"""Repair left/right leg swaps of a pose tracker in side view (pure numpy).
+"""Repair left/right swaps of a pose tracker in side view (pure numpy).
 
-MediaPipe often exchanges the labels of the two legs for one or more frames when they overlap in a
-side view. We choose, for every frame, whether to exchange the labels back so that the legs move
-continuously: a Viterbi search over the two labelings with a constant-velocity prediction
+MediaPipe often exchanges the labels of the two legs when they pass each other in a side view,
+and not of the whole leg at once: measured on rendered clips, the feet (ankle, heel, toe) are
+exchanged on their own, for 3-10 frames, while hips and knees keep their labels (or are
+exchanged at other moments). So each segment group (``GROUPS``) gets its own labeling.
+
+For each group we choose, for every frame, whether to exchange the labels back so the points
+move continuously: a Viterbi search over the two labelings with a constant-velocity prediction
 (second order, so that a swing foot moving most of a leg length per frame at 30 fps is still
-predicted well). Where the labelings cost the same (legs overlapping), the tracker's own label is
-kept thanks to a small prior cost for exchanging. Finally the labels are chosen globally to agree
-with the tracker on most frames (only continuity says which is which; the tracker's majority says
+predicted well). Where both labelings cost the same (points overlapping), the tracker's label is
+kept thanks to a small prior cost for exchanging. Finally the labels are chosen to agree with
+the tracker on most frames (continuity says which track is which; the tracker's majority says
 which of the two is "left").
 """
 
@@ -14,27 +18,31 @@ from __future__ import annotations
 
 import numpy as np
 
-from .landmarks import IDX, LR_PAIRS
+from .landmarks import IDX
 
-#: Leg landmarks whose continuity decides the labeling.
-_LEG_PARTS = ("knee", "ankle", "heel", "foot_index")
-_LEG_L = np.array([IDX[f"left_{p}"] for p in _LEG_PARTS])
-_LEG_R = np.array([IDX[f"right_{p}"] for p in _LEG_PARTS])
+#: Segment groups whose left/right labels are repaired independently.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "hips": ("hip",),
+    "knees": ("knee",),
+    "feet": ("ankle", "heel", "foot_index"),
+    "arms": ("elbow", "wrist", "pinky", "index", "thumb"),
+}
 
 
-def swap_lr(array: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Copy of ``array`` (frames first, landmarks second) with every left/right pair exchanged on
-    the frames where ``mask`` is True."""
+def _pairs(parts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    return (np.array([IDX[f"left_{p}"] for p in parts]),
+            np.array([IDX[f"right_{p}"] for p in parts]))
+
+
+def swap_lr(array: np.ndarray, mask: np.ndarray, parts: tuple[str, ...]) -> np.ndarray:
+    """Copy of ``array`` (frames first, landmarks second) with the left/right landmarks of
+    ``parts`` exchanged on the frames where ``mask`` is True."""
     out = np.array(array, copy=True)
-    for left, right in LR_PAIRS:
-        out[mask, left], out[mask, right] = array[mask, right], array[mask, left]
+    left, right = _pairs(parts)
+    rows = np.flatnonzero(mask)
+    out[np.ix_(rows, left)], out[np.ix_(rows, right)] = (array[np.ix_(rows, right)],
+                                                         array[np.ix_(rows, left)])
     return out
-
-
-def _legs(xy: np.ndarray, swapped: bool) -> np.ndarray:
-    """(n, 8, 2) leg points with left first, after an optional exchange."""
-    a, b = (_LEG_R, _LEG_L) if swapped else (_LEG_L, _LEG_R)
-    return np.concatenate([xy[:, a], xy[:, b]], axis=1)
 
 
 def _sq(d: np.ndarray) -> np.ndarray:
@@ -43,35 +51,36 @@ def _sq(d: np.ndarray) -> np.ndarray:
     return s.sum(axis=(-1, -2))
 
 
-def find_swaps(xy_px: np.ndarray, time_s: np.ndarray, prior_px: float = 2.0) -> np.ndarray:
-    """Frames whose left/right labels should be exchanged (bool array of length n).
+def find_swaps(xy_px: np.ndarray, time_s: np.ndarray, parts: tuple[str, ...],
+               prior_px: float = 2.0) -> np.ndarray:
+    """Frames whose left/right labels of ``parts`` should be exchanged (bool array, length n).
 
     ``xy_px``: (n, 33, 2) landmarks; ``time_s``: (n,) times; ``prior_px``: cost (as a distance
-    in pixels per leg point) of exchanging a frame's labels, which breaks ties in favour of the
-    tracker. Frames with no legs found keep their labels.
+    in pixels per point) of exchanging a frame's labels, which breaks ties in favour of the
+    tracker. Frames with the points missing keep their labels.
     """
     n = len(time_s)
     if n < 3:
         return np.zeros(n, dtype=bool)
-    legs = np.stack([_legs(xy_px, False), _legs(xy_px, True)])  # (2, n, 8, 2)
+    left, right = _pairs(parts)
+    straight = np.concatenate([xy_px[:, left], xy_px[:, right]], axis=1)
+    crossed = np.concatenate([xy_px[:, right], xy_px[:, left]], axis=1)
+    pts = np.stack([straight, crossed])  # (2, n, 2k, 2)
     dt = np.diff(time_s)
     ratio = np.ones(n)
     ratio[2:] = dt[1:] / dt[:-1]
-    prior = prior_px ** 2 * legs.shape[2]
-    inf = np.inf
-    # cost[a, b]: best cost with state a at t-1 and b at t; back[t, a, b] = best state at t-2
-    cost = np.zeros((2, 2))
-    for a in (0, 1):
-        for b in (0, 1):
-            cost[a, b] = _sq(legs[b, 1] - legs[a, 0]) + prior * (a + b)
+    prior = prior_px ** 2 * pts.shape[2]
+    # cost[a, b]: best cost with state a at t-1 and b at t; back[t, b, c] = best state at t-2
+    cost = np.array([[_sq(pts[b, 1] - pts[a, 0]) + prior * (a + b) for b in (0, 1)]
+                     for a in (0, 1)])
     back = np.zeros((n, 2, 2), dtype=np.int8)
     for t in range(2, n):
-        new = np.full((2, 2), inf)
+        new = np.full((2, 2), np.inf)
         for b in (0, 1):
             for c in (0, 1):
                 for a in (0, 1):
-                    pred = legs[b, t - 1] + (legs[b, t - 1] - legs[a, t - 2]) * ratio[t]
-                    total = cost[a, b] + _sq(legs[c, t] - pred) + prior * c
+                    pred = pts[b, t - 1] + (pts[b, t - 1] - pts[a, t - 2]) * ratio[t]
+                    total = cost[a, b] + _sq(pts[c, t] - pred) + prior * c
                     if total < new[b, c]:
                         new[b, c] = total
                         back[t, b, c] = a
@@ -80,8 +89,19 @@ def find_swaps(xy_px: np.ndarray, time_s: np.ndarray, prior_px: float = 2.0) -> 
     states = np.zeros(n, dtype=bool)
     states[n - 1], states[n - 2] = bool(c), bool(b)
     for t in range(n - 1, 1, -1):
-        a = back[t, int(states[t - 1]), int(states[t])]
-        states[t - 2] = bool(a)
+        states[t - 2] = bool(back[t, int(states[t - 1]), int(states[t])])
     if states.mean() > 0.5:  # the tracker's labels are right on most frames
         states = ~states
     return states
+
+
+def repair_swaps(xy_px: np.ndarray, visibility: np.ndarray,
+                 time_s: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Repair every group of ``GROUPS``; returns (xy, visibility, {group: swapped frames})."""
+    masks = {}
+    for name, parts in GROUPS.items():
+        mask = find_swaps(xy_px, time_s, parts)
+        masks[name] = mask
+        xy_px = swap_lr(xy_px, mask, parts)
+        visibility = swap_lr(visibility, mask, parts)
+    return xy_px, visibility, masks
