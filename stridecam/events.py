@@ -133,6 +133,26 @@ def _segments(low: np.ndarray, x: np.ndarray, merge: int, jump: float) -> list[t
     return split
 
 
+def _stands_still(t: np.ndarray, x: np.ndarray, start: int, stop: int,
+                  threshold: float) -> tuple[float, float]:
+    """(touchdown, toe-off) from the horizontal cue: the stance point stands still in the ground
+    frame, so its forward speed falls below ``threshold`` when the foot lands and rises above it
+    when the foot leaves. Searched outwards from the contact's middle sample, interpolated."""
+    v = np.gradient(x, t)
+    mid = (start + stop) // 2
+    lo, hi = max(1, start - 3), min(len(t) - 1, stop + 3)
+    td = to = float("nan")
+    for k in range(mid, hi):
+        if np.isfinite(v[k]) and np.isfinite(v[k - 1]) and v[k] > threshold >= v[k - 1]:
+            to = float(t[k - 1] + (threshold - v[k - 1]) / (v[k] - v[k - 1]) * (t[k] - t[k - 1]))
+            break
+    for k in range(mid, lo - 1, -1):
+        if np.isfinite(v[k]) and np.isfinite(v[k - 1]) and v[k - 1] > threshold >= v[k]:
+            td = float(t[k - 1] + (v[k - 1] - threshold) / (v[k - 1] - v[k]) * (t[k] - t[k - 1]))
+            break
+    return td, to
+
+
 def assign_feet(times: np.ndarray, votes: np.ndarray, chain_factor: float = 1.6) -> np.ndarray:
     """Foot of each contact (0 left, 1 right) from alternation.
 
@@ -158,6 +178,7 @@ def detect_contacts(track: Track, *, detect_leg: float = 0.08, timing_leg: float
                     min_contact_s: float = 0.03, merge_gap_s: float = 0.02,
                     swing_tolerance: float = 0.25, floor_percentile: float = 25.0,
                     band_leg: float = 0.10, fit_s: float = 0.04, jump_leg: float = 0.3,
+                    td_cue: str = "height", to_cue: str = "height", moving_frac: float = 0.2,
                     subframe: bool = True) -> tuple[pd.DataFrame, list[Flag]]:
     """Contacts in time order: a table with ``EVENT_COLUMNS``, and data-quality flags.
 
@@ -179,6 +200,8 @@ def detect_contacts(track: Track, *, detect_leg: float = 0.08, timing_leg: float
     hip = hip_mid_x(track.xy)
     low = (np.nan_to_num(h, nan=np.inf) < detect_leg * leg) & _still(t, x, hip, label,
                                                                       swing_tolerance)
+    hip_speed = np.abs(np.gradient(hip, t))
+    body_speed = float(np.nanmedian(hip_speed)) if np.isfinite(hip_speed).any() else 0.0
     rows, votes, label_swaps = [], [], 0
     for start, stop in _segments(low, x, max(1, int(round(merge_gap_s / dt))), jump_leg * leg):
         if start == 0 or stop >= track.n:
@@ -201,6 +224,12 @@ def detect_contacts(track: Track, *, detect_leg: float = 0.08, timing_leg: float
                 to = _crossing(t, h, last + 1, last, level)
         else:
             td, to = float(t[first]), float(t[last])
+        if stop - start >= 3 and (td_cue == "horizontal" or to_cue == "horizontal"):
+            td_h, to_h = _stands_still(t, x, start, stop, moving_frac * body_speed)
+            if td_cue == "horizontal" and np.isfinite(td_h):
+                td = td_h
+            if to_cue == "horizontal" and np.isfinite(to_h):
+                to = to_h
         if to - td < min_contact_s - 1e-9 and stop - start >= 3:
             continue
         labels = label[start:stop]

@@ -1,9 +1,11 @@
 """Compare detected contacts and steps with ground truth (pure pandas/numpy).
 
 Used by the tests and by ``tools/validate.py`` (which writes VALIDATION.md). A detected contact
-matches a true contact of the same foot when their touchdowns are within ``tolerance_s``; each
-true contact is matched at most once (nearest first). Counts follow gait-analysis usage: true
-positives, false positives (detected, no true match), misses (true, not detected).
+matches a true contact when their touchdowns are within ``tolerance_s``; each true contact is
+matched at most once (nearest first). Whether the matched contact was given the right foot is
+counted separately (``feet_correct``): finding a contact and naming its foot are different
+questions. Counts follow gait-analysis usage: true positives, false positives (detected, no true
+match), misses (true, not detected).
 """
 
 from __future__ import annotations
@@ -42,19 +44,22 @@ class EventMatch:
         return self.n_true - self.true_positives
 
     @property
+    def feet_correct(self) -> int:
+        """Matched contacts whose foot (left/right) was named correctly."""
+        return int((self.matched["true_foot"] == self.matched["detected_foot"]).sum())
+
+    @property
     def recall(self) -> float:
         return self.true_positives / self.n_true if self.n_true else float("nan")
 
 
 def match_contacts(truth: pd.DataFrame, detected: pd.DataFrame, tolerance_s: float) -> EventMatch:
-    """Match detected contacts to true ones (same foot, touchdowns within ``tolerance_s``)."""
+    """Match detected contacts to true ones (touchdowns within ``tolerance_s``, nearest first)."""
+    t_td = truth["touchdown_time_s"].to_numpy(float)
+    d_td = detected["touchdown_time_s"].to_numpy(float)
     pairs = []
-    for foot in ("left", "right"):
-        t = truth[truth["foot"] == foot].reset_index(drop=True)
-        d = detected[detected["foot"] == foot].reset_index(drop=True)
-        if len(t) == 0 or len(d) == 0:
-            continue
-        dist = np.abs(d["touchdown_time_s"].to_numpy()[:, None] - t["touchdown_time_s"].to_numpy()[None, :])
+    if len(t_td) and len(d_td):
+        dist = np.abs(d_td[:, None] - t_td[None, :])
         used_t, used_d = set(), set()
         for flat in np.argsort(dist, axis=None):
             i, j = np.unravel_index(flat, dist.shape)
@@ -64,13 +69,13 @@ def match_contacts(truth: pd.DataFrame, detected: pd.DataFrame, tolerance_s: flo
                 continue
             used_d.add(i)
             used_t.add(j)
-            pairs.append({"foot": foot,
-                          "true_touchdown_s": t.at[j, "touchdown_time_s"],
-                          "detected_touchdown_s": d.at[i, "touchdown_time_s"],
-                          "true_toe_off_s": t.at[j, "toe_off_time_s"],
-                          "detected_toe_off_s": d.at[i, "toe_off_time_s"]})
-    matched = pd.DataFrame(pairs, columns=["foot", "true_touchdown_s", "detected_touchdown_s",
-                                           "true_toe_off_s", "detected_toe_off_s"])
+            pairs.append({"true_foot": truth["foot"].iat[j], "detected_foot": detected["foot"].iat[i],
+                          "true_touchdown_s": t_td[j], "detected_touchdown_s": d_td[i],
+                          "true_toe_off_s": truth["toe_off_time_s"].iat[j],
+                          "detected_toe_off_s": detected["toe_off_time_s"].iat[i]})
+    matched = pd.DataFrame(pairs, columns=["true_foot", "detected_foot", "true_touchdown_s",
+                                           "detected_touchdown_s", "true_toe_off_s",
+                                           "detected_toe_off_s"]).sort_values("true_touchdown_s")
     return EventMatch(
         n_true=len(truth), n_detected=len(detected), true_positives=len(matched),
         touchdown_error_s=(matched["detected_touchdown_s"] - matched["true_touchdown_s"]).to_numpy(float),
@@ -86,19 +91,19 @@ def truth_in_window(truth_events: pd.DataFrame, start_s: float, stop_s: float) -
 
 def compare_steps(truth_steps: pd.DataFrame, steps: pd.DataFrame,
                   tolerance_s: float) -> pd.DataFrame:
-    """Per-step errors: for each detected step whose touchdown matches a true step's (same
-    foot, within ``tolerance_s``), the error of every ``COMPARED`` metric (percent for
-    relative ones, units of the metric for absolute ones). One row per matched step."""
+    """Per-step errors: for each detected step whose touchdown is within ``tolerance_s`` of a
+    true step's, the error of every ``COMPARED`` metric (percent for relative ones, units of the
+    metric for absolute ones). One row per matched step."""
     rows = []
+    true_td = truth_steps["touchdown_time_s"].to_numpy(float)
     for _, s in steps.iterrows():
-        cand = truth_steps[truth_steps["foot"] == s["foot"]]
-        if cand.empty:
+        if not len(true_td):
+            break
+        j = int(np.argmin(np.abs(true_td - s["touchdown_time_s"])))
+        if abs(true_td[j] - s["touchdown_time_s"]) > tolerance_s:
             continue
-        j = int(np.argmin(np.abs(cand["touchdown_time_s"].to_numpy() - s["touchdown_time_s"])))
-        true = cand.iloc[j]
-        if abs(true["touchdown_time_s"] - s["touchdown_time_s"]) > tolerance_s:
-            continue
-        row = {"foot": s["foot"], "touchdown_time_s": true["touchdown_time_s"]}
+        true = truth_steps.iloc[j]
+        row = {"foot": true["foot"], "touchdown_time_s": true["touchdown_time_s"]}
         for col, kind in COMPARED.items():
             est, ref = float(s[col]), float(true[col])
             if not (np.isfinite(est) and np.isfinite(ref)):
