@@ -11,15 +11,20 @@ Why our own tracking (numbers measured on the clips in ../shared/videos, full mo
   tracking (``mode="video"``) runs on whole frames only and is checked against our track.
 
 How one frame is handled (``AthleteTracker.step``):
-1. ``mode="video"``: the VIDEO landmarker on the whole frame; its pose is kept if it agrees with
-   the athlete's predicted position and size (else it is some other person, or nothing).
+1. ``mode="video"``: the VIDEO landmarker on the whole frame; its pose is kept if it continues
+   the athlete's track (else it is someone else, e.g. a ghost on a roof, or nothing; after 3
+   such frames it is restarted, at most once a second).
 2. Otherwise, while the athlete was seen within ``relock_s``: a square crop around the predicted
-   position (hip velocity times elapsed time), then a crop twice as wide, then one full search.
-3. No recent track: a full search (whole frame with up to 4 poses, then half-overlapping
-   tiles of ``tile_frac`` times the shorter frame side) at most every ``search_interval_s`` or
-   ``max_pending`` frames; frames skipped meanwhile are tracked backwards from the pose found.
-   A first acquisition takes the largest plausible person (extent times quality).
-4. Every ``people_interval_s``, one whole-frame call counts the other people in the frame.
+   position (hip velocity times elapsed time), then one twice as wide, then (once per loss) a
+   search near the prediction.
+3. No recent track: a search at most every ``search_interval_s``: the whole frame, then squares
+   of the shorter side, then half-overlapping tiles of ``tile_frac`` times it, stopping at the
+   first level with a person confirmed by a tracking crop (the whole-frame detector took a
+   roof for a 550 px person; a crop around it found nothing there). Frames missed while lost
+   are tracked backwards from the pose found (bounded by ``pending_max_mb``).
+4. Several people confirmed: each is followed for ``choose_s`` and the one with the best
+   extent x (0.5 + activity) is kept (``_Candidacy.score``): the runner, not a bigger bystander.
+5. Every ``people_interval_s``, the squares are searched for other (confirmed) people.
 
 Poses are accepted only if their mean landmark presence is at least ``min_quality`` (real people
 measured 0.79-1.0; ghosts on guide lines and trees 0.15-0.48), their extent changed by at most
