@@ -221,10 +221,18 @@ def rolling_ground_y(xy_px: np.ndarray, time_s: np.ndarray, leg_px: float,
         if plateaus and start < plateaus[-1][1]:
             continue  # same contact as the previous plateau
         plateaus.append((start, stop, float(np.median(low[start:stop]))))
-    if len(plateaus) >= 3:
+    if len(plateaus) >= 4:
+        # a plateau well above the trend of its neighbours is a foot passing low in the air;
+        # the trend is a line through up to two plateaus each side (not a median, which lags
+        # where perspective moves the ground fastest: at the ends of a panning clip)
         values = np.array([v for _, _, v in plateaus])
-        around = np.array([np.median(values[max(0, i - 2):i + 3]) for i in range(len(values))])
-        plateaus = [p for p, ok in zip(plateaus, values > around - 0.05 * leg_px) if ok]
+        mids = np.array([time_s[(a + b - 1) // 2] for a, b, _ in plateaus])
+        keep = np.ones(len(values), dtype=bool)
+        for i in range(len(values)):
+            near = [j for j in range(max(0, i - 2), min(len(values), i + 3)) if j != i]
+            slope, icpt = np.polyfit(mids[near], values[near], 1)
+            keep[i] = values[i] > slope * mids[i] + icpt - 0.05 * leg_px
+        plateaus = [p for p, ok in zip(plateaus, keep) if ok]
     if not plateaus:
         return np.full(len(time_s), np.nan)
     idx = np.concatenate([np.arange(a, b) for a, b, _ in plateaus])
