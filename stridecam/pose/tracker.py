@@ -66,6 +66,7 @@ class TrackSettings:
     min_size_px: float = 24.0  # smaller poses are ignored
     tile_frac: float = 0.6  # search tile side / shorter frame side
     search_interval_s: float = 0.2  # while lost, search at most this often (capture time)
+    slow_search_after_s: float = 1.0  # ... and 2.5x less often once lost (or absent) this long
     pending_max_mb: float = 200.0  # frames kept while lost, to track back from a new find
     relock_s: float = 0.5  # lost for less than this: look only near the prediction
     choose_s: float = 0.5  # several people at acquisition: follow each this long, then choose
@@ -147,6 +148,7 @@ class AthleteTracker:
         self._pending: deque[tuple[int, Frame]] = deque()
         self._pending_bytes = 0
         self._choosing: list[_Candidacy] = []
+        self._first_s: float | None = None
         self._choose_start_s = 0.0
         self._last_search_s = -np.inf
         self._last_people_s = -np.inf
@@ -158,6 +160,8 @@ class AthleteTracker:
     # ------------------------------------------------------------------ public
     def step(self, position: int, frame: Frame) -> list[tuple[int, Candidate]]:
         img, t = frame.image, frame.time_s
+        if self._first_s is None:
+            self._first_s = t
         if self._choosing:
             return self._choose_step(position, frame)
         recent = self._ref is not None and t - self._ref.time_s <= self.s.relock_s
@@ -174,7 +178,7 @@ class AthleteTracker:
             if found is None and self._ref.time_s >= self._last_search_s:
                 found = self._search(img, t, near=self._ref)
                 source = "search"
-        if found is None and not recent and t - self._last_search_s >= self.s.search_interval_s:
+        if found is None and not recent and t - self._last_search_s >= self._search_interval(t):
             people = self._acquire(img, t)
             if len(people) > 1:
                 self._choosing = [_Candidacy(_Ref(t, c, np.zeros(2)), [(position, t, c)])
@@ -235,6 +239,13 @@ class AthleteTracker:
         return self._acquired(best.items, "search")
 
     # ------------------------------------------------------------------ steps
+    def _search_interval(self, t: float) -> float:
+        """A search costs ~20 calls; when nobody has been seen for a while, search less often
+        (frames in between are tracked back once the athlete is found)."""
+        lost_since = self._ref.time_s if self._ref is not None else self._first_s
+        slow = t - lost_since > self.s.slow_search_after_s
+        return self.s.search_interval_s * (2.5 if slow else 1.0)
+
     def _keep_pending(self, position: int, frame: Frame) -> None:
         """Remember a frame where the athlete was not found, for tracking backwards later."""
         self._pending.append((position, frame))
