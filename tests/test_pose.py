@@ -159,6 +159,8 @@ def _run(people, n=60, fps=30.0, wh=(640, 360), settings=TrackSettings(min_crop_
         image = np.full((wh[1], wh[0], 3), i, np.uint8)
         for pos, cand in tracker.step(i, Frame(i, i / fps, image)):
             hips[pos] = cand.hip_px
+    for pos, cand in tracker.finish():
+        hips[pos] = cand.hip_px
     return hips, tracker.stats
 
 
@@ -181,6 +183,13 @@ def test_runner_chosen_over_bigger_bystander_and_never_swapped():
     assert np.abs(hips - _truth(athlete, 60)).max() < 1e-6
     assert stats.choices == 1 and stats.acquisitions == 1
     assert max(stats.people_counts) == 2
+
+
+def test_choice_still_open_when_the_clip_ends_is_settled():
+    athlete = Person(50, 225, 75, vx=250)
+    bystander = Person(320, 210, 130)
+    hips, stats = _run([athlete, bystander], n=6)  # 0.2 s, shorter than choose_s
+    assert np.abs(hips - _truth(athlete, 6)).max() < 1e-6
 
 
 def test_whole_frame_ghost_is_not_taken_for_the_athlete():

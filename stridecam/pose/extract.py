@@ -105,6 +105,8 @@ class PoseEstimator:
                                         Frame(frame.index, frame.time_s, image)):
                 results[p] = cand
             busy_s += time.perf_counter() - t0
+        for p, cand in tracker.finish():
+            results[p] = cand
         if size is None:
             raise InputError(f"{info.path}: no frames to analyse (the video gave none)")
         cpu_s = time.process_time() - cpu0  # whole process: includes decoding in its thread

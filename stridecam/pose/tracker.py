@@ -23,7 +23,7 @@ How one frame is handled (``AthleteTracker.step``):
    roof for a 550 px person; a crop around it found nothing there). Frames missed while lost
    are tracked backwards from the pose found (bounded by ``pending_max_mb``).
 4. Several people confirmed: each is followed for ``choose_s`` and the one with the best
-   extent x (0.5 + activity) is kept (``_Candidacy.score``): the runner, not a bigger bystander.
+   extent x (0.5 + activity) is kept (``Candidacy.score``): the runner, not a bigger bystander.
 5. Every ``people_interval_s``, the squares are searched for other (confirmed) people.
 
 Poses are accepted only if their mean landmark presence is at least ``min_quality`` (real people
@@ -41,10 +41,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..frames import Frame
-from ..landmarks import IDX
 from .geometry import Candidate, Crop, distinct, full_frame, iou, search_levels, square_crop
-
-ANKLES = (IDX["left_ankle"], IDX["right_ankle"])
+from .people import Candidacy, Ref
 
 DetectImage = Callable[[np.ndarray, Crop], list[Candidate]]
 DetectVideo = Callable[[np.ndarray, Crop, float], list[Candidate]]
@@ -72,46 +70,6 @@ class TrackSettings:
     choose_s: float = 0.5  # several people at acquisition: follow each this long, then choose
     people_interval_s: float = 1.0  # count the people in frame this often (3 calls + checks)
     video_retry_s: float = 0.5  # VIDEO mode: after 3 misses, retry the VIDEO call this often
-
-
-@dataclass
-class _Ref:
-    """Last accepted pose and the hip velocity (px/s) used to predict the next one."""
-
-    time_s: float
-    cand: Candidate
-    velocity_px_s: np.ndarray
-
-    def predict_hip(self, time_s: float) -> np.ndarray:
-        return self.cand.hip_px + self.velocity_px_s * (time_s - self.time_s)
-
-    def predict_centre(self, time_s: float) -> np.ndarray:
-        x0, y0, x1, y1 = self.cand.box
-        return np.array([(x0 + x1) / 2, (y0 + y1) / 2]) + self.velocity_px_s * (time_s - self.time_s)
-
-
-@dataclass
-class _Candidacy:
-    """One of several people followed for ``choose_s`` after an acquisition."""
-
-    ref: _Ref
-    items: list[tuple[int, float, Candidate]]  # (position, time_s, pose)
-    alive: bool = True
-
-    def score(self) -> float:
-        """Extent times (0.5 + activity); activity = hip speed + mean ankle speed relative to
-        the hip, in extents per second: the runner beats a bigger bystander standing still."""
-        sizes = np.array([c.size_px for _, _, c in self.items])
-        if len(self.items) < 2:
-            return float(sizes.mean() * 0.5)
-        t = np.array([ti for _, ti, _ in self.items])
-        hip = np.array([c.hip_px for _, _, c in self.items])
-        ank = np.array([c.xy_px[list(ANKLES)] for _, _, c in self.items]) - hip[:, None]
-        span_s = t[-1] - t[0]
-        hip_speed = np.hypot(*(hip[-1] - hip[0])) / span_s
-        ank_speed = (np.linalg.norm(np.diff(ank, axis=0), axis=2).mean(axis=1) / np.diff(t)).mean()
-        size = sizes.mean()
-        return float(size * (0.5 + (hip_speed + ank_speed) / size))
 
 
 @dataclass
@@ -144,10 +102,10 @@ class AthleteTracker:
         self._detect_video = detect_video
         self._reset_video = reset_video
         self.stats = TrackStats()
-        self._ref: _Ref | None = None
+        self._ref: Ref | None = None
         self._pending: deque[tuple[int, Frame]] = deque()
         self._pending_bytes = 0
-        self._choosing: list[_Candidacy] = []
+        self._choosing: list[Candidacy] = []
         self._first_s: float | None = None
         self._choose_start_s = 0.0
         self._last_search_s = -np.inf
@@ -181,7 +139,7 @@ class AthleteTracker:
         if found is None and not recent and t - self._last_search_s >= self._search_interval(t):
             people = self._acquire(img, t)
             if len(people) > 1:
-                self._choosing = [_Candidacy(_Ref(t, c, np.zeros(2)), [(position, t, c)])
+                self._choosing = [Candidacy(Ref(t, c, np.zeros(2)), [(position, t, c)])
                                   for c in people]
                 self._choose_start_s = t
                 self.stats.choices += 1
@@ -196,6 +154,14 @@ class AthleteTracker:
             return []
         self.stats.frames_by_source[source] += 1
         return self._continue(img, position, t, found)
+
+    def finish(self) -> list[tuple[int, Candidate]]:
+        """End of the clip: settle a choice between people still open."""
+        if not self._choosing:
+            return []
+        best = max(self._choosing, key=Candidacy.score)
+        self._choosing = []
+        return self._acquired(best.items, "search")
 
     def _continue(self, img: np.ndarray, position: int, t: float, found: Candidate
                   ) -> list[tuple[int, Candidate]]:
@@ -221,7 +187,7 @@ class AthleteTracker:
         return out
 
     def _choose_step(self, position: int, frame: Frame) -> list[tuple[int, Candidate]]:
-        """Follow every candidate person; after ``choose_s`` keep the best (``_Candidacy.score``)."""
+        """Follow every candidate person; after ``choose_s`` keep the best (``Candidacy.score``)."""
         t = frame.time_s
         for cand in self._choosing:
             if cand.alive:
@@ -229,12 +195,12 @@ class AthleteTracker:
                 cand.alive = found is not None
                 if found is not None:
                     dt = t - cand.ref.time_s
-                    cand.ref = _Ref(t, found, (found.hip_px - cand.ref.cand.hip_px) / dt)
+                    cand.ref = Ref(t, found, (found.hip_px - cand.ref.cand.hip_px) / dt)
                     cand.items.append((position, t, found))
         alive = [c for c in self._choosing if c.alive]
         if len(alive) >= 2 and t - self._choose_start_s < self.s.choose_s:
             return []
-        best = max(alive or self._choosing, key=_Candidacy.score)
+        best = max(alive or self._choosing, key=Candidacy.score)
         self._choosing = []
         return self._acquired(best.items, "search")
 
@@ -263,9 +229,9 @@ class AthleteTracker:
             dt = t - self._ref.time_s
             if 0 < dt <= 0.25:
                 v = (cand.hip_px - self._ref.cand.hip_px) / dt
-        self._ref = _Ref(t, cand, v)
+        self._ref = Ref(t, cand, v)
 
-    def _match(self, cands: list[Candidate], t: float, ref: _Ref, *, tight: bool = False
+    def _match(self, cands: list[Candidate], t: float, ref: Ref, *, tight: bool = False
                ) -> Candidate | None:
         """The candidate that continues ``ref`` at time ``t``, or None. ``tight``: the same
         pose seen again (hip within a quarter extent, extent within 30 %)."""
@@ -285,7 +251,7 @@ class AthleteTracker:
                 best, best_d = c, d
         return best
 
-    def _crop(self, img: np.ndarray, t: float, ref: _Ref, margin: float, *,
+    def _crop(self, img: np.ndarray, t: float, ref: Ref, margin: float, *,
               tight: bool = False) -> Candidate | None:
         h, w = img.shape[:2]
         side = max(margin * ref.cand.size_px, self.s.min_crop_px)
@@ -299,7 +265,7 @@ class AthleteTracker:
         self.stats.calls["verify" if tight else "crop"] += 1
         return self._match(self._detect_image(sub, crop), t, ref, tight=tight)
 
-    def _search(self, img: np.ndarray, t: float, near: _Ref) -> Candidate | None:
+    def _search(self, img: np.ndarray, t: float, near: Ref) -> Candidate | None:
         """Whole frame, then squares, then tiles, until a pose continuing ``near`` is found."""
         self._last_search_s = t
         h, w = img.shape[:2]
@@ -335,18 +301,19 @@ class AthleteTracker:
 
     def _plausible(self, cands: list[Candidate]) -> list[Candidate]:
         """Poses good and big enough, one per person, largest (times quality) first."""
-        ok = [c for c in cands if c.quality >= self.s.min_quality and c.size_px >= self.s.min_size_px]
+        ok = [c for c in cands
+              if c.quality >= self.s.min_quality and c.size_px >= self.s.min_size_px]
         return sorted(distinct(ok), key=lambda c: -c.size_px * c.quality)
 
     def _verify(self, img: np.ndarray, t: float, cand: Candidate) -> Candidate | None:
         """Look again through a tracking crop around ``cand``: ghosts (patterns in trees, roofs,
         guide lines that the whole-frame detector took for a person) are not found twice."""
-        ref = _Ref(t, cand, np.zeros(2))
+        ref = Ref(t, cand, np.zeros(2))
         return self._crop(img, t, ref, self.s.crop_margin, tight=True)
 
     def _backfill(self, t: float, found: Candidate) -> list[tuple[int, Candidate]]:
         """Track backwards through the frames that waited for this search."""
-        ref = _Ref(t, found, np.zeros(2))
+        ref = Ref(t, found, np.zeros(2))
         out = []
         for position, frame in reversed(self._pending):
             c = self._crop(frame.image, frame.time_s, ref, self.s.crop_margin)
@@ -355,7 +322,7 @@ class AthleteTracker:
             out.append((position, c))
             self.stats.frames_by_source["backfill"] += 1
             dt = frame.time_s - ref.time_s
-            ref = _Ref(frame.time_s, c, (c.hip_px - ref.cand.hip_px) / dt if dt else np.zeros(2))
+            ref = Ref(frame.time_s, c, (c.hip_px - ref.cand.hip_px) / dt if dt else np.zeros(2))
         return out[::-1]
 
     def _count_people(self, img: np.ndarray, t: float, athlete: Candidate) -> None:
