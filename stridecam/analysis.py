@@ -1,7 +1,8 @@
-"""Analysis of one run, from ``Poses`` to ``RunResult`` (pure: no files, no video, no MediaPipe).
+"""Analysis of one run, from ``Poses`` to ``RunResult`` (pure: no video, no MediaPipe; the only
+file read is the limiter's reference TOML).
 
-``analyse_poses`` chains the computation stages: clean -> events -> metrics -> summary. The
-limiter verdict and report are added by later stages on the same ``RunResult``.
+``analyse_poses`` chains the computation stages: clean -> events -> metrics -> summary ->
+limiter verdict.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pandas as pd
 
 from .clean import Calibration, clean
 from .events import detect_contacts
+from .limiter import Verdict, assess
 from .metrics import compute_steps
 from .poses import Flag, Poses
 from .summary import summarise
@@ -34,11 +36,16 @@ class RunResult:
     summary: dict[str, Any]
     flags: tuple[Flag, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
+    verdict: Verdict | None = None
 
 
 def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *, athlete: str | None = None,
-                  **clean_options) -> RunResult:
-    """Clean, detect contacts, measure steps and summarise one athlete's run."""
+                  reference=None, **clean_options) -> RunResult:
+    """Clean, detect contacts, measure steps, summarise and judge one athlete's run.
+
+    ``reference``: limiter reference ranges (a ``limiter.Reference`` or a TOML path; None =
+    the shipped defaults).
+    """
     track = clean(poses, calib, **clean_options)
     view = view_check(poses.xy_px, track.scale.leg_length_px)
     contacts, event_flags = detect_contacts(track)
@@ -72,5 +79,7 @@ def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *, athlete: 
                           f"+/- {1000 / fps / 2:.0f} ms, so contact and flight times of sprinting "
                           "(~100 ms) are coarse; film at 120-240 fps for timing."))
     summary["flags"] = [f.to_dict() for f in flags]
+    verdict = assess(summary, reference)
+    summary["verdict"] = verdict.to_dict()
     return RunResult(source=poses.source, track=track, contacts=contacts, steps=steps,
-                     summary=summary, flags=tuple(flags))
+                     summary=summary, flags=tuple(flags), verdict=verdict)

@@ -86,7 +86,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 
     out = Path(args.output) if args.output else output_dir_for(args.clip)
     result = analyse_clip(args.clip, out, _pose_settings(args), _calibration(args),
-                          athlete=args.athlete, progress=True, force=args.force)
+                          athlete=args.athlete, reference=args.reference, progress=True,
+                          force=args.force)
     print(format_summary(result.summary, args.clip, out))
     return 0
 
@@ -109,6 +110,10 @@ def format_summary(summary: dict, clip, out: Path) -> str:
         f"  peak thigh flexion {med('peak_thigh_flexion_deg', '.0f')} deg | recovery "
         f"{med('recovery_time_s', '.3f')} s | swing {med('swing_time_s', '.3f')} s",
     ]
+    verdict = summary.get("verdict")
+    if verdict:
+        lines.append(f"  verdict: {verdict['label'].replace('_', ' ')} "
+                     f"(confidence {verdict['confidence_word']}) - {verdict['explanation']}")
     lines += [f"  [{f['level']}] {f['message']}" for f in summary.get("flags", [])]
     lines.append(f"  -> {out}")
     return "\n".join(lines)
@@ -133,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("clip", help="video file (side view)")
     p.add_argument("-o", "--output", metavar="DIR", help="output folder (default reports/<clip>)")
     p.add_argument("--athlete", metavar="NAME", help="athlete's name for the report")
+    p.add_argument("--reference", metavar="TOML",
+                   help="your own limiter reference ranges (default: the shipped, commented "
+                        "stridecam/data/limiter_reference.toml)")
     g = p.add_argument_group("scale (pixels to metres; without any, lengths are in leg lengths)")
     g.add_argument("--height-m", type=float, metavar="H", help="athlete's standing height in metres")
     g.add_argument("--two-points", metavar="X1,Y1,X2,Y2",

@@ -105,7 +105,8 @@ def get_poses(clip: str | Path, out_dir: str | Path, settings: PoseSettings, *,
 
 
 def analyse_clip(clip: str | Path, out_dir: str | Path, settings: PoseSettings, calib,
-                 *, athlete: str | None = None, progress: bool = False, force: bool = False):
+                 *, athlete: str | None = None, reference=None, progress: bool = False,
+                 force: bool = False):
     """Pose (cached) -> analysis -> steps.csv, contacts.csv, summary.json in ``out_dir``.
 
     Returns the ``RunResult``; ``result.settings`` records what was used.
@@ -116,7 +117,7 @@ def analyse_clip(clip: str | Path, out_dir: str | Path, settings: PoseSettings, 
     from .store import write_run
 
     poses, cached = get_poses(clip, out_dir, settings, progress=progress, force=force)
-    result = analyse_poses(poses, calib, athlete=athlete)
+    result = analyse_poses(poses, calib, athlete=athlete, reference=reference)
     result = replace(result, settings={"pose": asdict(settings), "calibration": asdict(calib),
                                        "landmarks_from_cache": cached})
     result.summary["settings"] = result.settings

@@ -200,3 +200,15 @@ def test_analysis_never_warns_on_poor_data():
     _, _, result = run_and_analyse(camera=dataclasses.replace(CameraParams(), fps=60,
                                                               panning=True), degradations=deg)
     assert result.summary["n_steps"] >= 3
+
+
+@pytest.mark.parametrize("preset, label", [("balanced_pan", "balanced"),
+                                           ("slow_recycling", "recycling_limited"),
+                                           ("force_limited", "force_limited")])
+def test_verdict_of_the_presets(preset, label):
+    pr = PRESETS[preset]
+    run = simulate(pr.athlete, pr.camera, duration_s=pr.duration_s, seed=1)
+    result = analyse_poses(to_poses(run), Calibration(height_m=pr.athlete.height_m))
+    assert result.verdict.label == label
+    assert result.summary["verdict"]["label"] == label
+    assert result.verdict.explanation
