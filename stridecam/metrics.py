@@ -91,6 +91,8 @@ def compute_steps(track: Track, contacts: pd.DataFrame) -> pd.DataFrame:
         td, to, td_next = (c.at[i, "touchdown_time_s"], c.at[i, "toe_off_time_s"],
                            c.at[i + 1, "touchdown_time_s"])
         step_time = td_next - td
+        if not (step_time > 0 and to > td):
+            continue  # degenerate contacts (no duration): not a step that can be measured
         step_length = _at(t, hip, td_next) - _at(t, hip, td)
         same = i + 2 if i + 2 < len(c) and c.at[i + 2, "foot"] == foot else None
         td_same = c.at[same, "touchdown_time_s"] if same is not None else np.nan
