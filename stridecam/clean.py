@@ -1,14 +1,20 @@
 """Clean a ``Poses`` into a ``Track`` (pure numpy/scipy).
 
 Order of work, each step a function of its own:
-1. repair left/right leg swaps on the kept frames (``swaps.find_swaps``);
-2. reject isolated outliers (Hampel filter, per coordinate);
-3. resample to a uniform time grid (variable frame timing would skew filters and events),
+1. reject isolated outliers (Hampel filter, per coordinate);
+2. resample to a uniform time grid (variable frame timing would skew filters and events),
    filling gaps shorter than ``max_gap_s`` by linear interpolation, leaving longer ones NaN;
-4. low-pass each unbroken stretch separately (zero-phase Butterworth);
-5. find the running direction, the ground line, the leg length and the scale;
-6. remove camera panning / treadmill belt motion (``ground.camera_shift_px``);
-7. express every point as (forward, up) above the ground line in metres or leg lengths.
+3. low-pass each unbroken stretch separately (zero-phase Butterworth);
+4. find the running direction, the ground line, the leg length and the scale;
+5. remove camera panning / treadmill belt motion (``ground.camera_shift_px``);
+6. express every point as (forward, up) above the ground line in metres or leg lengths.
+
+The tracker's left/right labels are kept as they are: repairing them frame by frame from
+continuity was measured to make MediaPipe's feet worse on rendered clips (62 wrongly labelled
+frames of 360 became 155: its swaps come with blended in-between frames that break continuity).
+The stages downstream do not trust the labels instead: contacts come from the lowest point of
+either foot and are named by alternation (``events``), swing-leg values from the envelopes of
+both thighs (``metrics``).
 """
 
 from __future__ import annotations
@@ -23,7 +29,6 @@ from .ground import (camera_shift_px, fit_ground_line, foot_speed_rel_hip, lowes
                      rolling_ground_y, rolling_leg_px, rough_stance)
 from .landmarks import IDX
 from .poses import Flag, Poses
-from .swaps import repair_swaps
 from .track import Scale, Track, hip_mid_x
 
 
@@ -152,16 +157,6 @@ def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float 
         return _empty_track(poses, [Flag("no_athlete", "error",
                                          "The athlete was found on fewer than 3 frames.")])
 
-    xy, vis, swap_masks = repair_swaps(xy, vis, t)
-    swapped = np.any(np.stack(list(swap_masks.values())), axis=0)
-    n_swap_runs = sum(int(np.sum(np.diff(np.r_[0, m.astype(int)]) == 1))
-                      for m in swap_masks.values())
-    if n_swap_runs:
-        parts = ", ".join(f"{name} {int(m.sum())}" for name, m in swap_masks.items() if m.any())
-        flags.append(Flag("leg_swaps_repaired", "info",
-                          f"The tracker exchanged left and right {n_swap_runs} time(s) "
-                          f"(frames per body part: {parts}); repaired from continuity."))
-
     leg_px, _ = scale_mod.leg_length_px(xy)
     n_out = 0
     for j in range(xy.shape[1]):
@@ -214,8 +209,6 @@ def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float 
     cos_theta = np.clip(leg_t / np.nanmax(leg_t), 0.3, 1.0) if moving else np.ones(n)
     out = to_ground_frame(grid, xy_g, ground_y, shift, per_px, direction, cos_theta)
     meta = {
-        "n_swapped_frames": int(swapped.sum()), "n_swap_runs": n_swap_runs,
-        "swapped_frames_by_group": {k: int(m.sum()) for k, m in swap_masks.items()},
         "n_outliers_removed": n_out, "direction_agreement": agreement,
         "ground_slope": ground.slope, "ground_points": ground.n_points,
         "camera_moving": moving, "pan_ratio": pan_ratio, "grid_fps": fps,

@@ -24,8 +24,8 @@ Definitions (used everywhere: simulator ground truth, metrics, reports)
   that swing, forward positive (knee drive).
 - ``peak_knee_height_leg``: peak of (knee height - hip height) of ``foot``'s leg during that swing,
   divided by leg length (hip to ankle, standing). 0 = knee level with the hip, -1 = knee at ankle.
-- ``thigh_separation_td_deg``: angle between the two thighs at touchdown TD(i) (swing thigh
-  forward of stance thigh positive).
+- ``thigh_separation_td_deg``: angle between the two thighs at touchdown TD(i) (front thigh
+  minus back thigh: never negative, as the tracker's left/right labels are not trusted).
 - ``trunk_lean_deg``: mean angle of the trunk (hip mid-point to shoulder mid-point) from vertical
   over the step, forward positive.
 - ``max_thigh_angular_velocity_deg_s``: peak forward angular velocity of ``foot``'s thigh in swing.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.signal import savgol_filter
 
 from .columns import STEP_COLUMNS
 from .landmarks import IDX
@@ -35,6 +36,20 @@ def knee_height_leg(track: Track, side: str) -> np.ndarray:
     """(n,) knee height minus hip height, in leg lengths (0 = knee level with the hip)."""
     hip, knee = track.point(IDX[f"{side}_hip"]), track.point(IDX[f"{side}_knee"])
     return (knee[:, 1] - hip[:, 1]) / track.scale.leg_length
+
+
+def _derivative(t: np.ndarray, y: np.ndarray, window_s: float = 0.04) -> np.ndarray:
+    """dy/dt by a Savitzky-Golay filter over ``window_s`` (at least 5 samples), NaN kept."""
+    ok = np.isfinite(y)
+    if len(t) < 5 or ok.sum() < 5:
+        return np.full(len(t), np.nan)
+    dt = float(np.median(np.diff(t)))
+    window = max(5, int(round(window_s / dt)) | 1)
+    if window > ok.sum():
+        return np.full(len(t), np.nan)
+    d = savgol_filter(np.interp(t, t[ok], y[ok]), window, 2, deriv=1, delta=dt)
+    d[~ok] = np.nan
+    return d
 
 
 def _at(t: np.ndarray, y: np.ndarray, when: float) -> float:
@@ -78,9 +93,21 @@ def compute_steps(track: Track, contacts: pd.DataFrame) -> pd.DataFrame:
     """
     t = track.time_s
     c = contacts.reset_index(drop=True)
-    angle = {s: thigh_angle_deg(track, s) for s in ("left", "right")}
-    omega = {s: np.gradient(angle[s], t) if track.n > 1 else angle[s] for s in angle}
-    knee = {s: knee_height_leg(track, s) for s in ("left", "right")}
+    # Swing-leg values without trusting the tracker's left/right labels (it exchanges them for
+    # a few frames as the legs pass): the envelopes of both thighs do not change under a swap.
+    # From the other foot's touchdown to this foot's next touchdown the other leg is in stance
+    # (thigh at most ~30 deg forward), so the more forward thigh is the swing thigh; before
+    # that, the swing thigh is the one rising. This assumes the peak knee drive comes after the
+    # other foot lands (recovery longer than flight), as it does in running.
+    both = np.stack([thigh_angle_deg(track, s) for s in ("left", "right")])
+    ok = np.isfinite(both).any(axis=0)
+    front = np.full(track.n, np.nan)
+    back = np.full(track.n, np.nan)
+    front[ok], back[ok] = np.nanmax(both[:, ok], axis=0), np.nanmin(both[:, ok], axis=0)
+    omega = np.fmax(_derivative(t, front), _derivative(t, back))
+    knees = np.stack([knee_height_leg(track, s) for s in ("left", "right")])
+    knee_top = np.full(track.n, np.nan)
+    knee_top[ok] = np.nanmax(knees[:, ok], axis=0) if ok.any() else knee_top[ok]
     trunk = trunk_angle_deg(track)
     hip = hip_mid_x(track.xy)
     rows = []
@@ -95,11 +122,12 @@ def compute_steps(track: Track, contacts: pd.DataFrame) -> pd.DataFrame:
             continue  # degenerate contacts (no duration): not a step that can be measured
         step_length = _at(t, hip, td_next) - _at(t, hip, td)
         same = i + 2 if i + 2 < len(c) and c.at[i + 2, "foot"] == foot else None
-        td_same = c.at[same, "touchdown_time_s"] if same is not None else np.nan
-        swing_end = td_same if same is not None else np.nan
-        peak_flex, t_peak = _peak(t, angle[foot], to, swing_end) if same is not None else (np.nan, np.nan)
-        peak_knee, _ = _peak(t, knee[foot], to, swing_end) if same is not None else (np.nan, np.nan)
-        peak_omega, _ = _peak(t, omega[foot], to, swing_end) if same is not None else (np.nan, np.nan)
+        swing_end = c.at[same, "touchdown_time_s"] if same is not None else np.nan
+        peak_flex = t_peak = peak_knee = peak_omega = np.nan
+        if same is not None:
+            peak_flex, t_peak = _peak(t, front, td_next, swing_end)
+            peak_knee, _ = _peak(t, knee_top, td_next, swing_end)
+            peak_omega, _ = _peak(t, omega, to, swing_end)
         rows.append({
             "step_index": len(rows),
             "foot": foot,
@@ -120,7 +148,7 @@ def compute_steps(track: Track, contacts: pd.DataFrame) -> pd.DataFrame:
             "recovery_time_s": t_peak - to,
             "peak_thigh_flexion_deg": peak_flex,
             "peak_knee_height_leg": peak_knee,
-            "thigh_separation_td_deg": _at(t, angle[other], td) - _at(t, angle[foot], td),
+            "thigh_separation_td_deg": _at(t, front, td) - _at(t, back, td),
             "trunk_lean_deg": _mean(t, trunk, td, td_next),
             "max_thigh_angular_velocity_deg_s": peak_omega,
         })
