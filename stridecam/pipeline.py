@@ -94,7 +94,11 @@ def pose_cache_key(clip: str | Path, settings: PoseSettings) -> str:
 def get_poses(clip: str | Path, out_dir: str | Path, settings: PoseSettings, *,
               progress: bool = False, force: bool = False) -> tuple[Poses, bool]:
     """Landmarks of ``clip``: from ``out_dir``'s cache when the key matches, else extracted and
-    saved there. Returns ``(poses, from_cache)``."""
+    saved there. Returns ``(poses, from_cache)``. A clip that is not a usable video raises
+    ``InputError`` before anything is hashed or written."""
+    from .video import probe
+
+    probe(clip, settings.capture_fps)
     key = pose_cache_key(clip, settings)
     if not force and cached_key(out_dir) == key:
         log.info("%s: landmarks reused from %s", clip, out_dir)
