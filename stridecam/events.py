@@ -1,18 +1,24 @@
 """Touchdown and toe-off of each contact from a ``Track`` (pure numpy/pandas).
 
-Label-free first: the tracker's left/right labels of the feet are unreliable in side view (it
-exchanges them for a few frames as the feet pass each other), so a contact is found from the
-lowest point of *either* foot: on the ground, and not swinging forward relative to the hip (a
-stance foot moves backward relative to the hip at body speed). Consecutive contacts are told
-apart by the jump of the stance position. Which foot made a contact comes from alternation
-(sprinting alternates feet), with the tracker's labels only voting for the pattern.
+Label-free: the tracker's left/right labels of the feet are unreliable in side view, so contacts
+come from the lowest point of *either* foot (``stridecam.events_signals``). Which foot made a
+contact comes from alternation (sprinting alternates feet), the tracker's labels only voting.
 
-Heights are in leg lengths (hip-to-ankle = 1), so the thresholds hold for any camera and scale:
-- ``detect_leg``: a contact is a stretch where the lowest foot point is within this height;
-- ``timing_leg``: inside a contact, touchdown and toe-off are where the foot's straight descent
-  (rise) meets the contact's own floor (a low percentile of its heights), from a line through
-  the samples between ``timing_leg`` and ``band_leg`` above it; with fewer than two such samples
-  (low frame rates), the crossing of ``timing_leg``, interpolated between samples.
+1. Where (``stridecam.events_segments``): each contact is a valley of the lowest foot point's
+   height, grown while the foot stays near the contact's *own* floor, moves like a stance foot
+   (not forward relative to the hip) and near one stance position. Per-contact floors matter on
+   real pose landmarks: the far foot's contacts appear higher than the near foot's.
+2. When: touchdown is where the foot's descent reaches the floor of the contact's first third,
+   toe-off where the toe tip's rise leaves the floor of its last third (local floors: a tracker
+   may place the foot a few centimetres higher for part of a contact). Each edge is the time
+   where a straight line through the descent (rise) samples between ``timing_leg`` and
+   ``band_leg`` above the floor meets the floor, trusted within one sample of the edge sample;
+   with too few samples (low frame rates), the crossing of ``timing_leg``, interpolated.
+3. Toe tip: toe-off is timed on the point of the foot that keeps its height in push-off
+   (``events_signals.estimate_tip_offset``), since MediaPipe's toe landmark sits behind the tip
+   and rises 15-25 ms early; on exact landmarks that point is the toe landmark itself.
+
+Heights are in leg lengths (hip-to-ankle = 1) so the thresholds hold for any camera and scale.
 """
 
 from __future__ import annotations
@@ -21,34 +27,17 @@ import numpy as np
 import pandas as pd
 
 from .columns import EVENT_COLUMNS
-from .landmarks import IDX
+from .events_segments import find_contacts
+from .events_signals import (SIDES, estimate_tip_offset, foot_height, lowest_foot,  # noqa: F401
+                             stance_like)
 from .poses import Flag
 from .track import Track, hip_mid_x
-
-SIDES = ("left", "right")
-
-
-def _foot_points(track: Track, side: str) -> tuple[np.ndarray, np.ndarray]:
-    """(heel, toe) trajectories of one foot. (A toe rebuilt from heel and ankle as a rigid foot
-    was tried: it halved the toe's error in contact on rendered clips but turned 1.5 px of
-    landmark jitter into false contacts, so the tracker's own toe is used.)"""
-    return track.xy[:, IDX[f"{side}_heel"]], track.xy[:, IDX[f"{side}_foot_index"]]
-
-
-def foot_height(track: Track, side: str) -> np.ndarray:
-    """(n,) height of the foot's lowest point (heel or toe) above the ground, in track units."""
-    heel, toe = _foot_points(track, side)
-    return np.fmin(heel[:, 1], toe[:, 1])
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) index pairs of the True stretches of a boolean array (stop exclusive)."""
-    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(int), 0]))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
 def _crossing(t: np.ndarray, h: np.ndarray, i_out: int, i_in: int, level: float) -> float:
     """Time at which ``h`` crosses ``level`` between sample ``i_out`` (above) and ``i_in`` (below)."""
+    if not 0 <= i_out < len(t):
+        return float(t[i_in])
     h0, h1 = h[i_out], h[i_in]
     if not (np.isfinite(h0) and np.isfinite(h1)) or h0 == h1:
         return float(t[i_in])
@@ -63,7 +52,8 @@ def _line_to_floor(t: np.ndarray, h: np.ndarray, edge: int, way: int,
 
     The line is fitted to the samples within ``band`` of height and ``fit_s`` of the edge;
     NaN when fewer than two qualify (low frame rate) or the line slopes the wrong way. The
-    result stays within 1.5 samples of the edge.
+    result stays within one sample of the edge (further out, two noisy samples extrapolate
+    worse than the crossing does: measured on MediaPipe landmarks at 60 fps).
     """
     dt = float(t[1] - t[0])
     idx = []
@@ -80,77 +70,30 @@ def _line_to_floor(t: np.ndarray, h: np.ndarray, edge: int, way: int,
     if slope * way <= 0:
         return float("nan")
     when = (floor - intercept) / slope
-    return float(np.clip(when, t[edge] - 1.5 * dt, t[edge] + 1.5 * dt))
+    return float(np.clip(when, t[edge] - dt, t[edge] + dt))
 
 
-def lowest_foot(track: Track) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Label-free view of the feet: per sample, the height and forward position of the lowest
-    foot point (heel or toe of either foot), and the tracker's label of that foot (0 left,
-    1 right, -1 none). Swapped labels do not change the first two."""
-    h = np.stack([foot_height(track, s) for s in SIDES])
-    label = np.where(np.isfinite(h).any(axis=0), np.nanargmin(np.where(np.isfinite(h), h, np.inf),
-                                                                axis=0), -1)
-    rows = np.arange(track.n)
-    x = np.full(track.n, np.nan)
-    for k, side in enumerate(SIDES):
-        heel, toe = _foot_points(track, side)
-        pick = np.where((heel[:, 1] <= toe[:, 1])[:, None], heel, toe)
-        x = np.where(label == k, pick[:, 0], x)
-    h_low = np.where(label >= 0, h[np.clip(label, 0, 1), rows], np.nan)
-    return h_low, x, label
-
-
-def _still(t: np.ndarray, x: np.ndarray, hip: np.ndarray, label: np.ndarray,
-           tolerance: float) -> np.ndarray:
-    """True where the lowest foot is not moving forward relative to the hip faster than
-    ``tolerance`` times the body's speed (a stance foot moves backward relative to the hip; a
-    foot swinging forward low over the ground does not count as a contact)."""
-    rel = x - hip
-    v = np.gradient(rel, t) if len(t) > 2 else np.zeros(len(t))
-    switch = np.r_[False, label[1:] != label[:-1]]
-    v[switch | np.r_[switch[1:], False]] = np.nan  # the lowest foot changed: no velocity
-    speed = np.abs(np.gradient(hip, t)) if len(t) > 2 else np.zeros(len(t))
-    body = float(np.nanmedian(speed)) if np.isfinite(speed).any() else 0.0
-    if not body > 0:  # no forward travel in the frame (treadmill without pan removal)
-        body = float(np.nanmedian(np.abs(v))) if np.isfinite(v).any() else 0.0
-    return ~(np.nan_to_num(v, nan=-np.inf) > tolerance * body)
-
-
-def _segments(low: np.ndarray, x: np.ndarray, merge: int, jump: float) -> list[tuple[int, int]]:
-    """Contact stretches: runs of ``low`` joined across breaks of at most ``merge`` samples,
-    and split where the stance position ``x`` jumps by more than ``jump`` (another foot)."""
-    out: list[list[int]] = []
-    for start, stop in _runs(low):
-        if out and start - out[-1][1] <= merge and abs(x[start] - x[out[-1][1] - 1]) < jump:
-            out[-1][1] = stop
-        else:
-            out.append([start, stop])
-    split: list[tuple[int, int]] = []
-    for start, stop in out:
-        cuts = [start] + [k for k in range(start + 1, stop)
-                          if abs(x[k] - x[k - 1]) > jump] + [stop]
-        split += [(a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
-    return split
-
-
-def _stands_still(t: np.ndarray, x: np.ndarray, start: int, stop: int,
-                  threshold: float) -> tuple[float, float]:
-    """(touchdown, toe-off) from the horizontal cue: the stance point stands still in the ground
-    frame, so its forward speed falls below ``threshold`` when the foot lands and rises above it
-    when the foot leaves. Searched outwards from the contact's middle sample, interpolated."""
-    v = np.gradient(x, t)
-    mid = (start + stop) // 2
-    lo, hi = max(1, start - 3), min(len(t) - 1, stop + 3)
-    td = to = float("nan")
-    for k in range(mid, hi):
-        if np.isfinite(v[k]) and np.isfinite(v[k - 1]) and v[k] > threshold >= v[k - 1]:
-            to = float(t[k - 1] + (threshold - v[k - 1]) / (v[k] - v[k - 1]) * (t[k] - t[k - 1]))
-            break
-    for k in range(mid, lo - 1, -1):
-        if np.isfinite(v[k]) and np.isfinite(v[k - 1]) and v[k - 1] > threshold >= v[k]:
-            td = float(t[k - 1] + (v[k - 1] - threshold) / (v[k - 1] - v[k]) * (t[k] - t[k - 1]))
-            break
-    return td, to
+def _edge_time(t: np.ndarray, h: np.ndarray, first: int, last: int, way: int, *,
+               part: float, floor_percentile: float, timing: float, band: float,
+               fit_s: float, subframe: bool) -> float:
+    """Touchdown (``way`` = -1) or toe-off (+1) of the contact spanning samples first..last,
+    from height ``h``: the floor is a low percentile of the first (last) ``part`` of the
+    contact; the edge sample is the first (last) one within ``timing`` of it."""
+    n = last - first + 1
+    m = max(1, int(round(part * n)))
+    end = h[first:first + m] if way < 0 else h[last - m + 1:last + 1]
+    if not np.isfinite(end).any():
+        return float("nan")
+    floor = float(np.nanpercentile(end, floor_percentile))
+    level = floor + timing
+    inside = np.flatnonzero(h[first:last + 1] <= level)
+    if inside.size == 0:
+        return float("nan")
+    edge = first + (inside[0] if way < 0 else inside[-1])
+    if not (subframe and n >= 3):
+        return float(t[edge])
+    when = _line_to_floor(t, h, edge, way, (level, floor + band), floor, fit_s)
+    return when if np.isfinite(when) else _crossing(t, h, edge + way, edge, level)
 
 
 def assign_feet(times: np.ndarray, votes: np.ndarray, chain_factor: float = 1.6) -> np.ndarray:
@@ -174,18 +117,27 @@ def assign_feet(times: np.ndarray, votes: np.ndarray, chain_factor: float = 1.6)
     return feet
 
 
-def detect_contacts(track: Track, *, detect_leg: float = 0.08, timing_leg: float = 0.02,
-                    min_contact_s: float = 0.03, merge_gap_s: float = 0.02,
-                    swing_tolerance: float = 0.25, floor_percentile: float = 25.0,
-                    band_leg: float = 0.10, fit_s: float = 0.04, jump_leg: float = 0.3,
-                    td_cue: str = "height", to_cue: str = "height", moving_frac: float = 0.2,
-                    subframe: bool = True) -> tuple[pd.DataFrame, list[Flag]]:
+def detect_contacts(track: Track, *, prominence_leg: float = 0.05, max_floor_leg: float = 0.15,
+                    grow_leg: float = 0.08, air_leg: float = 0.16, stance_tol_leg: float = 0.5,
+                    same_place_leg: float = 0.25, merge_gap_s: float = 0.03,
+                    swing_tolerance: float = 0.25, still_fraction: float = 0.5,
+                    timing_leg: float = 0.02, band_leg: float = 0.10, fit_s: float = 0.04,
+                    edge_part: float = 0.34, floor_percentile: float = 25.0,
+                    min_contact_s: float = 0.03, toe_tip: bool = True,
+                    max_tip_leg: float = 0.15, subframe: bool = True
+                    ) -> tuple[pd.DataFrame, list[Flag]]:
     """Contacts in time order: a table with ``EVENT_COLUMNS``, and data-quality flags.
 
-    Label-free: a contact is a stretch where the lowest point of either foot is on the ground
-    and not swinging forward; consecutive contacts are told apart by the jump of the stance
-    position. Which foot made each contact comes from alternation (``assign_feet``), with the
-    tracker's labels only voting, so the tracker's left/right swaps do not break contacts.
+    Lengths ending in ``_leg`` are in leg lengths. Where the contacts are:
+    ``prominence_leg``, ``max_floor_leg``, ``grow_leg``, ``air_leg``, ``stance_tol_leg``,
+    ``same_place_leg`` and ``merge_gap_s`` (see ``events_segments.find_contacts``);
+    ``swing_tolerance`` (a foot moving forward relative to the hip faster than this fraction of
+    the body's speed is swinging) and ``still_fraction`` (the fewest stance-like samples a
+    contact needs). When: ``timing_leg``, ``band_leg``, ``fit_s``, ``edge_part`` (the part of
+    the contact whose ``floor_percentile`` is the floor at each end), ``subframe`` (False:
+    whole samples). ``toe_tip``: time toe-off on the estimated toe tip (at most
+    ``max_tip_leg`` beyond the toe landmark). Contacts shorter than ``min_contact_s`` are noise.
+
     Only complete contacts (touchdown and toe-off inside the tracked, gap-free stretch) are
     returned. Frames are indices into the source ``Poses`` (nearest kept frame).
     """
@@ -193,51 +145,63 @@ def detect_contacts(track: Track, *, detect_leg: float = 0.08, timing_leg: float
     leg = track.scale.leg_length
     flags: list[Flag] = []
     empty = pd.DataFrame(columns=EVENT_COLUMNS)
-    if track.n < 3 or not np.isfinite(leg):
+    if track.n < 5 or not np.isfinite(leg):
         return empty, flags
     dt = float(np.median(np.diff(t)))
     h, x, label = lowest_foot(track)
-    hip = hip_mid_x(track.xy)
-    low = (np.nan_to_num(h, nan=np.inf) < detect_leg * leg) & _still(t, x, hip, label,
-                                                                      swing_tolerance)
-    hip_speed = np.abs(np.gradient(hip, t))
-    body_speed = float(np.nanmedian(hip_speed)) if np.isfinite(hip_speed).any() else 0.0
-    rows, votes, label_swaps = [], [], 0
-    for start, stop in _segments(low, x, max(1, int(round(merge_gap_s / dt))), jump_leg * leg):
-        if start == 0 or stop >= track.n:
+    still = stance_like(t, x, hip_mid_x(track.xy), label, swing_tolerance)
+    stretches = find_contacts(
+        h, x, still, prominence=prominence_leg * leg, max_floor=max_floor_leg * leg,
+        grow=grow_leg * leg, x_tol=stance_tol_leg * leg, same_place=same_place_leg * leg,
+        merge=max(1, int(round(merge_gap_s / dt))), air=air_leg * leg,
+        still_fraction=still_fraction, floor_percentile=floor_percentile)
+    kept = []
+    for first, last in stretches:
+        if first == 0 or last >= track.n - 1:
             continue  # contact cut by the clip's start or end
-        if not (np.isfinite(h[start - 1]) and np.isfinite(h[stop])):
+        if not (np.isfinite(h[first - 1]) and np.isfinite(h[last + 1])):
             continue  # cut by a gap in the track
-        seg = h[start:stop]
-        # the contact's own ground level: a low percentile, so a noise dip is not the floor
-        floor = float(np.nanpercentile(seg, floor_percentile))
-        level = floor + timing_leg * leg
-        inside = np.flatnonzero(seg <= level)
-        first, last = start + inside[0], start + inside[-1]
-        if subframe and stop - start >= 3:
-            band = (level, floor + band_leg * leg)
-            td = _line_to_floor(t, h, first, -1, band, floor, fit_s)
-            to = _line_to_floor(t, h, last, +1, band, floor, fit_s)
-            if not np.isfinite(td):
-                td = _crossing(t, h, first - 1, first, level)
-            if not np.isfinite(to):
-                to = _crossing(t, h, last + 1, last, level)
-        else:
-            td, to = float(t[first]), float(t[last])
-        if stop - start >= 3 and (td_cue == "horizontal" or to_cue == "horizontal"):
-            td_h, to_h = _stands_still(t, x, start, stop, moving_frac * body_speed)
-            if td_cue == "horizontal" and np.isfinite(td_h):
-                td = td_h
-            if to_cue == "horizontal" and np.isfinite(to_h):
-                to = to_h
-        if to - td < min_contact_s - 1e-9 and stop - start >= 3:
+        labels = label[first:last + 1]
+        side = int(np.bincount(labels[labels >= 0], minlength=2).argmax()) \
+            if (labels >= 0).any() else 0
+        kept.append((first, last, side))
+
+    timing = dict(part=edge_part, floor_percentile=floor_percentile, timing=timing_leg * leg,
+                  band=band_leg * leg, fit_s=fit_s, subframe=subframe)
+
+    def toe_offs(h_tip: np.ndarray) -> list[float]:
+        return [_edge_time(t, h_tip, a, b, +1, **timing) for a, b, _ in kept]
+
+    touchdowns = [_edge_time(t, h, a, b, -1, **timing) for a, b, _ in kept]
+    to_times = toe_offs(h)
+    tip = 0.0
+    if toe_tip and kept:
+        # the tip estimate uses push-off up to the toe-off estimate, which moves later as the
+        # tip is found: a few rounds settle it
+        for _ in range(3):
+            new = estimate_tip_offset(track, [(a, b) for a, b, _ in kept], label, to_times,
+                                      max_tip_leg * leg)
+            to_times = toe_offs(lowest_foot(track, new)[0])
+            settled = abs(new - tip) < 0.002 * leg
+            tip = new
+            if settled:
+                break
+    rows, votes = [], []
+    for (first, last, _), td, to in zip(kept, touchdowns, to_times):
+        if not (np.isfinite(td) and np.isfinite(to)) or to - td < min_contact_s - 1e-9:
             continue
-        labels = label[start:stop]
+        labels = label[first:last + 1]
         votes.append(float(np.mean(np.where(labels == 1, 1.0, -1.0))))
         rows.append({"touchdown_time_s": td, "toe_off_time_s": to, "labels": labels})
     if not rows:
         return empty, flags
+    if tip > 0.02 * leg:
+        flags.append(Flag(
+            "toe_tip_estimated", "info",
+            f"The pose tracker's toe point sits about {tip / leg:.2f} leg lengths behind the tip "
+            "of the shoe; toe-offs were timed on the estimated tip."))
     feet = assign_feet(np.array([r["touchdown_time_s"] for r in rows]), np.array(votes))
+    label_swaps = 0
     for r, foot in zip(rows, feet):
         label_swaps += int(np.sum(r.pop("labels") != foot))
         r["foot"] = SIDES[foot]
