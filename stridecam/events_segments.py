@@ -72,7 +72,10 @@ def find_contacts(h: np.ndarray, x: np.ndarray, still: np.ndarray, *, prominence
         floor = float(np.nanpercentile(h[first:last + 1], floor_percentile))
         x_ref = float(np.nanmedian(x[first:last + 1]))
         level = floor + grow
-        first, last = _grow(h, x, still, v, level, x_ref, x_tol, merge, level + air)
+        # grow again from the contact's lowest sample: the valley may be a shallow dip of the
+        # landing foot before the contact, which the first pass bridged to the contact
+        anchor = first + int(np.nanargmin(h[first:last + 1]))
+        first, last = _grow(h, x, still, anchor, level, x_ref, x_tol, merge, level + air)
         stretches.append((first, last, x_ref))
     stretches.sort()
     merged: list[list] = []

@@ -72,14 +72,23 @@ def stance_like(time_s: np.ndarray, x: np.ndarray, hip_x: np.ndarray, label: np.
     """(n,) bool: the lowest foot is not moving forward relative to the hip faster than
     ``tolerance`` times the body's speed. A stance foot moves backward relative to the hip (at
     body speed); a foot swinging forward low over the ground does not count as a contact. This
-    holds whatever the camera's pan estimate, since both points are in the same frame. Where the
-    lowest foot changes (no velocity) the sample counts as stance-like."""
+    holds whatever the camera's pan estimate, since both points are in the same frame.
+
+    The speed is the slower of the backward and forward differences, so one bad neighbour (the
+    landing foot's last airborne sample, a swapped frame) does not mark a stance sample as
+    swinging; differences across a change of the lowest foot do not count, and a sample with
+    none left counts as stance-like."""
     n = len(time_s)
+    if n < 3:
+        return np.ones(n, dtype=bool)
     rel = x - hip_x
-    v = np.gradient(rel, time_s) if n > 2 else np.zeros(n)
-    switch = np.r_[False, label[1:] != label[:-1]]
-    v[switch | np.r_[switch[1:], False]] = np.nan
-    speed = np.abs(np.gradient(hip_x, time_s)) if n > 2 else np.zeros(n)
+    step = np.diff(rel) / np.diff(time_s)
+    step[label[1:] != label[:-1]] = np.nan
+    back, fwd = np.r_[np.nan, step], np.r_[step, np.nan]
+    both = np.stack([back, fwd])
+    v = np.where(np.isfinite(both).any(axis=0),
+                 np.nanmin(np.where(np.isfinite(both), both, np.inf), axis=0), np.nan)
+    speed = np.abs(np.gradient(hip_x, time_s))
     body = float(np.nanmedian(speed)) if np.isfinite(speed).any() else 0.0
     if not body > 0:  # no forward travel in the frame (treadmill without belt removal)
         body = float(np.nanmedian(np.abs(v))) if np.isfinite(v).any() else 0.0
