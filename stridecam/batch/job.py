@@ -1,0 +1,259 @@
+"""The per-clip job of a batch: one clip in, its output folder written, a small status back.
+
+``process_clip(task) -> dict`` is the only function the executors run (local worker processes
+and Dask workers alike). It never raises for a bad clip: a ``StridecamError`` becomes a
+``"failed"`` status with the error's one-line message. What it writes, in ``task.out_dir``:
+the files ``stridecam analyse`` writes (``steps.csv``, ``contacts.csv``, ``summary.json``,
+``landmarks.parquet`` + ``landmarks.json``), ``report.pdf`` when ``stridecam.report`` exists,
+and LAST the done-marker ``batch_done.json`` holding ``task.done_key``. Every file is written to a
+temp file and renamed, so a killed job leaves either the old file or the new one, and a clip
+without a matching done-marker is simply redone (its landmarks come from the cache if they were
+saved before the kill).
+
+The pose model is loaded once per worker process (per thread under Dask's threaded workers) and
+reused for every clip that process runs: ``worker_estimator``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+import time
+import traceback
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import StridecamError
+
+DONE_FILE = "batch_done.json"
+RUN_REPORT_FILE = "report.pdf"
+TRACEBACK_FILE = "error_traceback.txt"
+#: Files a finished clip must have besides the done-marker (the report is optional).
+REQUIRED_FILES = ("steps.csv", "contacts.csv", "summary.json", "landmarks.parquet",
+                  "landmarks.json")
+
+_LOCAL = threading.local()
+
+
+@dataclass(frozen=True)
+class ClipTask:
+    """Everything one clip's job needs; plain data (pickles to worker processes and Dask).
+
+    ``name``: how the clip is shown (path relative to the batch folder or roster);
+    ``pose``: a ``pipeline.PoseSettings`` (its ``capture_fps`` is this clip's);
+    ``height_m``: athlete height for the metre scale (None = leg lengths);
+    ``done_key``: resumability key (clip content + every setting that changes outputs), written
+    into the done-marker; ``decode_threads``: PyAV threads for this clip (0 = FFmpeg's choice);
+    ``report``: write ``report.pdf`` if the report module is importable;
+    ``frames_estimate``: frame count from the container, to start long clips first.
+    """
+
+    name: str
+    clip: str
+    out_dir: str
+    pose: Any
+    athlete: str | None = None
+    date: str | None = None
+    notes: str | None = None
+    height_m: float | None = None
+    reference: str | None = None
+    done_key: str = ""
+    force: bool = False
+    decode_threads: int = 0
+    report: bool = True
+    frames_estimate: int = 0
+
+
+# ------------------------------------------------------------------ worker state
+def worker_init(model_variant: str, model_path: str | None, cv2_threads: int | None) -> None:
+    """Initializer of local worker processes: thread limits, then load the model once.
+
+    A model that cannot be loaded is not raised here (that would break the whole pool and hide
+    the reason): the first clip's job meets the same error and reports it as that clip's reason.
+    """
+    if cv2_threads is not None:
+        import cv2
+
+        cv2.setNumThreads(cv2_threads)
+    with contextlib.suppress(StridecamError):
+        worker_estimator(model_variant, model_path)
+
+
+def worker_estimator(model_variant: str, model_path: str | None):
+    """The ``PoseEstimator`` of this worker (thread), loaded on first use and then reused."""
+    from ..model_files import resolve_model
+    from ..pose import PoseEstimator
+
+    model = Path(resolve_model(model_variant, model_path)).resolve()
+    est = getattr(_LOCAL, "estimator", None)
+    if est is None or est.model_path != model:
+        if est is not None:
+            est.close()
+        est = PoseEstimator(model)
+        _LOCAL.estimator = est
+        _LOCAL.loads = getattr(_LOCAL, "loads", 0) + 1
+    return est
+
+
+def model_loads() -> int:
+    """How many times this worker (thread) loaded a model (1 after any number of clips)."""
+    return getattr(_LOCAL, "loads", 0)
+
+
+# ------------------------------------------------------------------ done-markers
+def read_done(out_dir: str | Path) -> dict | None:
+    """The done-marker of ``out_dir`` if it is readable and every required file exists."""
+    folder = Path(out_dir)
+    try:
+        marker = json.loads((folder / DONE_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(marker, dict) or not all((folder / f).is_file() for f in REQUIRED_FILES):
+        return None
+    return marker
+
+
+def is_done(task: ClipTask) -> bool:
+    """True if ``task``'s outputs are complete for exactly these inputs and settings."""
+    if task.force or not task.done_key:
+        return False
+    marker = read_done(task.out_dir)
+    return marker is not None and marker.get("done_key") == task.done_key
+
+
+# ------------------------------------------------------------------ the job
+def process_clip(task: ClipTask) -> dict:
+    """Run one clip end to end; returns a status record (JSON-ready dict, never raises for a
+    bad clip).
+
+    Keys: ``name``, ``status`` ("done" | "failed"), ``reason`` (one line, failed only),
+    ``pose_ran`` (landmarks were extracted now, not read from the cache), ``landmarker_calls``,
+    ``frames``, ``n_steps``, ``verdict``, ``report`` (written | a note why not), ``elapsed_s``,
+    ``pid``, ``model_loads`` (models this worker has loaded so far: 1 when reused).
+    """
+    t0 = time.perf_counter()
+    status: dict[str, Any] = {"name": task.name, "clip": task.clip, "out_dir": task.out_dir,
+                              "athlete": task.athlete, "pid": os.getpid()}
+    try:
+        status.update(_run(task))
+        status["status"] = "done"
+    except StridecamError as exc:
+        status.update(status="failed", reason=_one_line(str(exc)))
+        if isinstance(exc, ReportFailed):
+            _write_traceback(task.out_dir)
+    except Exception as exc:  # noqa: BLE001 - a bug on one clip must not stop the batch
+        status.update(status="failed",
+                      reason=_one_line(f"unexpected {type(exc).__name__}: {exc} "
+                                       f"(traceback in {TRACEBACK_FILE})"))
+        _write_traceback(task.out_dir)
+    status["elapsed_s"] = time.perf_counter() - t0
+    return status
+
+
+def _run(task: ClipTask) -> dict:
+    from ..analysis import analyse_poses
+    from ..clean import Calibration
+    from ..store import write_json, write_run
+
+    out = Path(task.out_dir)
+    (out / DONE_FILE).unlink(missing_ok=True)  # from here on the folder is "not done"
+    _remove_stale_temps(out)
+    poses, cached = _poses(task)
+    calib = Calibration(height_m=task.height_m)
+    result = analyse_poses(poses, calib, athlete=task.athlete, reference=task.reference)
+    # as ``pipeline.analyse_clip`` records it, minus "landmarks_from_cache": that is history of
+    # the folder, not a result, and would make a resumed run differ from an uninterrupted one
+    result.summary["settings"] = {"pose": asdict(task.pose), "calibration": asdict(calib)}
+    write_run(result, out)
+    report = write_run_pdf(result, out / RUN_REPORT_FILE) if task.report else "not asked"
+    record = {
+        "pose_ran": not cached,
+        "landmarks_from_cache": cached,
+        "landmarker_calls": 0 if cached else int(poses.meta.get("landmarker_calls_total", 0)),
+        "frames": int(poses.n_frames),
+        "n_steps": int(result.summary.get("n_steps", 0)),
+        "verdict": (result.summary.get("verdict") or {}).get("label"),
+        "report": report,
+        "model_loads": model_loads(),
+    }
+    write_json(out / DONE_FILE, {"done_key": task.done_key, "clip": task.clip,
+                                 "name": task.name, **record})
+    return record
+
+
+def _poses(task: ClipTask):
+    """Landmarks from the folder's cache when its key matches, else extracted with the worker's
+    loaded model (same cache key and files as ``pipeline.get_poses``)."""
+    from ..pipeline import _add_decode_facts, pose_cache_key
+    from ..store import cached_key, load_poses, save_poses
+    from ..video import VideoReader
+
+    key = pose_cache_key(task.clip, task.pose)
+    if not task.force and cached_key(task.out_dir) == key:
+        return load_poses(task.out_dir), True
+    reader = VideoReader(task.clip, task.pose.capture_fps, decode_threads=task.decode_threads)
+    estimator = worker_estimator(task.pose.model_variant, task.pose.model_path)
+    poses = estimator.run(reader, reader.info, mode=task.pose.mode)
+    poses = _add_decode_facts(poses, reader)
+    save_poses(poses, task.out_dir, key=key)
+    return poses, False
+
+
+def report_function(name: str):
+    """``stridecam.report.<name>`` and None, or None and a note saying why it is unavailable
+    (the report package is optional for batches: absent, incomplete or missing a dependency)."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("stridecam.report") is None:
+        return None, "skipped: stridecam.report is not installed"
+    try:
+        return getattr(importlib.import_module("stridecam.report"), name), ""
+    except (ImportError, AttributeError) as exc:
+        return None, f"skipped: stridecam.report.{name} not available ({exc})"
+
+
+class ReportFailed(StridecamError):
+    """The analysis outputs are written but the PDF report raised."""
+
+
+def write_run_pdf(result, pdf: Path) -> str:
+    """``report.pdf`` of one run via ``stridecam.report.write_run_report``, atomically.
+
+    Returns "written" or a note saying why there is none; raises ``ReportFailed`` (naming the
+    cause) if the report function itself fails."""
+    from ..store import atomic_path
+
+    write, note = report_function("write_run_report")
+    if write is None:
+        return note
+    try:
+        with atomic_path(pdf) as tmp:
+            write(result, tmp)
+    except StridecamError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any report bug becomes this clip's reason
+        raise ReportFailed(f"{pdf}: the analysis files are written but the PDF report failed "
+                           f"({type(exc).__name__}: {exc})") from exc
+    return "written"
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Delete temp files a killed writer left (``store.atomic_path`` names: ``.<stem>.*.part*``)."""
+    if folder.is_dir():
+        for tmp in folder.glob(".*.part*"):
+            tmp.unlink(missing_ok=True)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _write_traceback(out_dir: str) -> None:
+    from ..store import atomic_write
+
+    with contextlib.suppress(OSError), atomic_write(Path(out_dir) / TRACEBACK_FILE, "w") as fh:
+        fh.write(traceback.format_exc())
