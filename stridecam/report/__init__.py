@@ -1,0 +1,38 @@
+"""Reports a coach reads in a minute: the per-run PDF, the overlay video and the squad PDF.
+
+Edge package (matplotlib, fpdf2, OpenCV, PyAV). Public entry points::
+
+    from stridecam.report import write_run_report, write_overlay, write_squad_report, load_run
+
+    write_run_report("reports/balanced_pan", "reports/balanced_pan/report.pdf")  # saved folder
+    write_run_report(result, "reports/balanced_pan/report.pdf")                  # a RunResult
+    write_overlay("clip.mp4", "reports/clip", "reports/clip/overlay.mp4")
+    write_squad_report(table, run_summaries, "reports/squad.pdf")
+
+Modules: ``load`` (a saved run folder back into ``RunData``), ``content`` (pure text: labels with
+units, headline rows, flags, step table), ``figures`` (matplotlib, vector), ``kinogram`` (video
+frames or skeleton at four moments of a step), ``pdf`` (fpdf2 layout), ``overlay`` (annotated
+video), ``squad`` (squad PDF), ``command`` (``stridecam report DIR``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["write_run_report", "write_overlay", "write_squad_report", "load_run", "RunData"]
+
+
+def __getattr__(name: str) -> Any:  # lazy: matplotlib / fpdf2 / av only when used
+    if name == "write_run_report":
+        from .pdf import write_run_report
+        return write_run_report
+    if name == "write_overlay":
+        from .overlay import write_overlay
+        return write_overlay
+    if name == "write_squad_report":
+        from .squad import write_squad_report
+        return write_squad_report
+    if name in ("load_run", "RunData"):
+        from . import load
+        return getattr(load, name)
+    raise AttributeError(name)

@@ -1,0 +1,56 @@
+"""``stridecam report DIR``: re-render a run's PDF (and optionally its overlay video) from the
+results saved in DIR, without running pose estimation again.
+
+Wiring (cli.py)::
+
+    from .report import command as report_command
+    p = sub.add_parser("report", help="re-render the PDF report of an analysed clip")
+    report_command.add_report_arguments(p)
+    p.set_defaults(func=report_command.cmd_report)
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import StridecamError
+
+REPORT_FILE = "report.pdf"
+OVERLAY_FILE = "overlay.mp4"
+
+
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", metavar="DIR",
+                        help="a run folder written by `stridecam analyse` (reports/<clip>/)")
+    parser.add_argument("-o", "--output", metavar="PDF",
+                        help=f"where to write the report (default DIR/{REPORT_FILE})")
+    parser.add_argument("--clip", metavar="VIDEO",
+                        help="the analysed video, when it is no longer where the summary says "
+                             "(used for the kinogram frames and the overlay)")
+    parser.add_argument("--overlay", action="store_true",
+                        help=f"also write DIR/{OVERLAY_FILE}: the clip with the skeleton, "
+                             "contact markers and live step numbers")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .load import load_run
+    from .pdf import write_run_report
+
+    folder = Path(args.folder)
+    data = load_run(folder, args.clip)
+    out = Path(args.output) if args.output else folder / REPORT_FILE
+    report = write_run_report(data, out)
+    print(f"{out}: {report.n_pages} pages, verdict {report.label.replace('_', ' ')}"
+          + ("" if data.clip else " (video not found: skeleton kinogram; pass --clip VIDEO)"))
+    for note in data.notes:
+        print(f"  [note] {note}")
+    if args.overlay:
+        if data.clip is None:
+            raise StridecamError(f"{folder}: the analysed video was not found; pass --clip VIDEO "
+                                 "to write the overlay")
+        from .overlay import write_overlay
+
+        video = write_overlay(data.clip, data, folder / OVERLAY_FILE)
+        print(f"{video.path}: {video.n_frames} frames (clip: {video.n_source_frames})")
+    return 0

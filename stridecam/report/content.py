@@ -1,0 +1,262 @@
+"""The words and numbers of a report, as plain data (pure: no matplotlib, no PDF).
+
+Every label carries its unit. Lengths are metres only when the run was calibrated: with
+``summary["length_units"] == "leg"`` the ``*_m`` columns hold leg lengths and are labelled so.
+Numbers use an ASCII minus so that text extracted from the PDF reads back as written.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import pandas as pd
+
+from ..columns import __doc__ as COLUMNS_DOC
+from ..limiter import SPECS, Verdict
+
+LABELS = {"recycling_limited": "Re-cycling limited",
+          "force_limited": "Force limited",
+          "balanced": "Balanced: no clear limiter",
+          "inconclusive": "Inconclusive: no verdict from this clip"}
+PHASES = {"max_velocity": "maximal velocity", "acceleration": "acceleration",
+          "unknown": "unknown phase"}
+LEVEL_WORDS = {"info": "Note", "warning": "Check", "error": "Problem"}
+SIDE_WORDS = {"recycling": "re-cycling", "force": "force"}
+
+#: Step columns: (label, unit, digits). Units "LEN" / "SPEED" follow the run's length units.
+COLUMN_TEXT: dict[str, tuple[str, str, int]] = {
+    "contact_time_s": ("Contact time", "s", 3),
+    "flight_time_s": ("Flight time", "s", 3),
+    "step_time_s": ("Step time", "s", 3),
+    "cadence_spm": ("Cadence", "steps/min", 0),
+    "step_frequency_hz": ("Step frequency", "Hz", 2),
+    "step_length_m": ("Step length", "LEN", 2),
+    "stride_length_m": ("Stride length", "LEN", 2),
+    "speed_m_s": ("Speed", "SPEED", 2),
+    "swing_time_s": ("Swing time", "s", 3),
+    "recovery_time_s": ("Recovery time", "s", 3),
+    "peak_thigh_flexion_deg": ("Knee drive, peak thigh angle", "°", 0),
+    "peak_knee_height_leg": ("Peak knee height", "leg lengths", 2),
+    "thigh_separation_td_deg": ("Thigh separation at touchdown", "°", 0),
+    "trunk_lean_deg": ("Trunk lean", "°", 0),
+    "max_thigh_angular_velocity_deg_s": ("Peak thigh angular velocity", "°/s", 0),
+}
+
+#: Limiter indicators: short measure names for the headline table (unit added from the spec).
+INDICATOR_TEXT = {
+    "contact_time": "Ground contact time",
+    "contact_time_for_speed": "Contact time for the speed",
+    "duty_factor": "Duty factor, share of stride on ground",
+    "vertical_force_bw": "Est. vertical force in contact",
+    "flight_time": "Flight time",
+    "recovery_time": "Recovery time, toe-off to peak knee drive",
+    "swing_time": "Swing time",
+    "peak_thigh_flexion": "Knee drive, peak thigh angle",
+    "peak_knee_height": "Peak knee height, 0 = hip level",
+    "max_thigh_angular_velocity": "Peak thigh angular velocity",
+    "thigh_separation_td": "Thigh separation at touchdown",
+    "step_frequency": "Step frequency for length and height",
+}
+UNIT_TEXT = {"deg": "°", "deg/s": "°/s", "x body weight": "× body weight"}
+
+#: Columns of the per-step table: (column, header, digits).
+STEP_TABLE = (
+    ("touchdown_time_s", "Touch-\ndown (s)", 2),
+    ("contact_time_s", "Contact\n(s)", 3),
+    ("flight_time_s", "Flight\n(s)", 3),
+    ("cadence_spm", "Cadence\n(steps/\nmin)", 0),
+    ("step_length_m", "Step length\n(LEN)", 2),
+    ("speed_m_s", "Speed\n(SPEED)", 2),
+    ("swing_time_s", "Swing\n(s)", 3),
+    ("recovery_time_s", "Recovery\n(s)", 3),
+    ("peak_thigh_flexion_deg", "Knee\ndrive (°)", 0),
+    ("peak_knee_height_leg", "Knee\nheight\n(leg\nlengths)", 2),
+    ("thigh_separation_td_deg", "Thigh sep.\nat TD (°)", 0),
+    ("trunk_lean_deg", "Trunk\nlean (°)", 0),
+)
+
+
+def number(value: Any, digits: int) -> str:
+    """``value`` with ``digits`` decimals, "n/a" when missing or not finite."""
+    if value is None or isinstance(value, bool):
+        return "n/a"
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return "n/a"
+    return f"{x:.{digits}f}" if math.isfinite(x) else "n/a"
+
+
+def length_unit(summary: Mapping[str, Any]) -> str:
+    """"m" for calibrated runs, "leg lengths" otherwise."""
+    return "m" if summary.get("length_units") == "m" else "leg lengths"
+
+
+def unit_of(column: str, summary: Mapping[str, Any]) -> str:
+    unit = COLUMN_TEXT[column][1]
+    if unit == "LEN":
+        return length_unit(summary)
+    if unit == "SPEED":
+        return "m/s" if length_unit(summary) == "m" else "leg lengths/s"
+    return unit
+
+
+def with_units(text: str, summary: Mapping[str, Any]) -> str:
+    """Replace the LEN / SPEED placeholders of a label by the run's units."""
+    speed = "m/s" if length_unit(summary) == "m" else "leg lengths/s"
+    return text.replace("(LEN)", f"({length_unit(summary)})").replace("(SPEED)", f"({speed})")
+
+
+def label(column: str, summary: Mapping[str, Any]) -> str:
+    """e.g. "Step length (m)", "Step length (leg lengths)", "Cadence (steps/min)"."""
+    return f"{COLUMN_TEXT[column][0]} ({unit_of(column, summary)})"
+
+
+def median(summary: Mapping[str, Any], column: str) -> float:
+    m = (summary.get("metrics") or {}).get(column) or {}
+    v = m.get("median")
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else float("nan")
+
+
+@dataclass(frozen=True)
+class HeadlineRow:
+    """One line of the page-1 table. ``position``: "in range", "above", "below" or "";
+    ``points_to``: what the verdict made of it; ``ref``: number in the reference list (0: none)."""
+
+    group: str
+    measure: str
+    value: str
+    reference: str
+    position: str
+    points_to: str
+    ref: int
+    strong: bool = False
+
+
+def references(verdict: Verdict | None) -> list[str]:
+    """The distinct sources of the verdict's evidence, in order of first use."""
+    if verdict is None:
+        return []
+    return list(dict.fromkeys(i.source for i in verdict.evidence if i.source))
+
+
+def _indicator_row(ind, refs: list[str]) -> HeadlineRow:
+    spec = SPECS.get(ind.name)
+    digits = spec.digits if spec else 2
+    unit = UNIT_TEXT.get(ind.unit, ind.unit)
+    name = INDICATOR_TEXT.get(ind.name, ind.title or ind.name)
+    measure = f"{name} ({unit})" if unit else name
+    lo, hi = ind.reference_low, ind.reference_high
+    ref_text = (f"{number(lo, digits)} to {number(hi, digits)}"
+                if math.isfinite(lo) and math.isfinite(hi) else "n/a")
+    v = ind.value
+    position = ""
+    if math.isfinite(v) and math.isfinite(lo) and math.isfinite(hi):
+        position = "above" if v > hi else "below" if v < lo else "in range"
+    if ind.direction in SIDE_WORDS:
+        points = f"→ {SIDE_WORDS[ind.direction]}"
+    elif ind.direction == "neutral":
+        bad_side = position == ("above" if spec is None or spec.bad == "high" else "below")
+        points = ("within error" if bad_side else "ok (good side)") \
+            if position in ("above", "below") else "ok"
+    else:
+        points = "not scored" if ind.note.startswith("not scored") else "not used"
+    side = "Force side" if ind.side == "force" else "Re-cycling side"
+    ref = refs.index(ind.source) + 1 if ind.source in refs else 0
+    return HeadlineRow(side, measure, number(v, digits), ref_text, position, points, ref,
+                       strong=ind.direction in SIDE_WORDS)
+
+
+def headline_rows(summary: Mapping[str, Any], verdict: Verdict | None) -> list[HeadlineRow]:
+    """Speed and rhythm medians, then every limiter indicator beside its reference range."""
+    lu = length_unit(summary)
+    speed_unit = "m/s" if lu == "m" else "leg lengths/s"
+    rows = [
+        HeadlineRow("Speed and rhythm", f"Top speed ({speed_unit})",
+                    number(summary.get("top_speed_m_s"), 2), "", "", "", 0),
+        HeadlineRow("Speed and rhythm", label("cadence_spm", summary),
+                    number(median(summary, "cadence_spm"), 0), "", "", "", 0),
+        HeadlineRow("Speed and rhythm", label("step_length_m", summary),
+                    number(median(summary, "step_length_m"), 2), "", "", "", 0),
+        HeadlineRow("Speed and rhythm", label("speed_m_s", summary) + ", median of steps",
+                    number(median(summary, "speed_m_s"), 2), "", "", "", 0),
+    ]
+    refs = references(verdict)
+    if verdict is not None:
+        for side in ("force", "recycling"):
+            rows += [_indicator_row(i, refs) for i in verdict.evidence if i.side == side]
+    return rows
+
+
+def unused_notes(verdict: Verdict | None) -> list[str]:
+    """Why indicators were not used (one line each; none when the whole run is inconclusive)."""
+    if verdict is None or verdict.label == "inconclusive":
+        return []
+    return [f"{INDICATOR_TEXT.get(i.name, i.name)}: {i.note}" for i in verdict.evidence
+            if i.direction == "not_used" and i.note]
+
+
+def flag_lines(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(level word, message) of every data-quality flag, problems first."""
+    order = {"error": 0, "warning": 1, "info": 2}
+    flags = sorted(summary.get("flags") or (), key=lambda f: order.get(f.get("level"), 3))
+    return [(LEVEL_WORDS.get(f.get("level"), "Note"), str(f.get("message") or f.get("code")))
+            for f in flags]
+
+
+def step_table(steps: pd.DataFrame, summary: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """(headers, rows) of the per-step table; the foot is written "Left" / "Right"."""
+    headers = ["Step", "Foot"] + [with_units(h, summary) for _, h, _ in STEP_TABLE]
+    rows = []
+    for _, s in steps.iterrows():
+        foot = str(s.get("foot", "")).capitalize()
+        idx = s.get("step_index")
+        rows.append([str(int(idx) + 1) if pd.notna(idx) else "", foot]
+                    + [number(s.get(col), d) for col, _, d in STEP_TABLE])
+    return headers, rows
+
+
+def definitions() -> list[tuple[str, str]]:
+    """(term, definition) from the ``stridecam.columns`` docstring, markup removed."""
+    text = (COLUMNS_DOC or "").split("-----\n", 1)[-1]
+    items, current = [], None
+    for line in text.splitlines():
+        if line.startswith("- "):
+            current = [line[2:].strip()]
+            items.append(current)
+        elif line.startswith("  ") and current is not None:
+            current.append(line.strip())
+        else:
+            current = None
+    out = []
+    for parts in items:
+        body = re.sub(r"``([^`]*)``", r"\1", " ".join(parts)).replace("**", "")
+        term, sep, rest = body.partition(":")
+        if not sep or "=" in term or len(term) > 40:
+            term, rest = re.split(r"[ =]", body, maxsplit=1)[0], body
+        out.append((term.strip(), rest.strip()))
+    return out
+
+
+def timing_text(summary: Mapping[str, Any]) -> str:
+    """e.g. "120 distinct frames/s (container 120 fps, capture 120 fps): events +/- 4 ms"."""
+    eff = summary.get("effective_fps")
+    half = 500.0 / eff if isinstance(eff, (int, float)) and eff > 0 else float("nan")
+    return (f"{number(eff, 0)} frames/s used (container {number(summary.get('nominal_fps'), 0)} "
+            f"fps, capture {number(summary.get('capture_fps'), 0)} fps): each event is known to "
+            f"±{number(half, 0)} ms")
+
+
+def calibration_text(summary: Mapping[str, Any]) -> str:
+    scale = summary.get("scale") or {}
+    method = {"athlete_height": "athlete's height", "two_points": "two marked points",
+              "ground_rectangle": "ground rectangle", "leg_length": "none (leg lengths)"
+              }.get(scale.get("method"), str(scale.get("method") or "unknown"))
+    unc = scale.get("rel_uncertainty")
+    unc_text = f", scale ±{100 * unc:.0f}%" if isinstance(unc, (int, float)) and math.isfinite(unc) \
+        and scale.get("units") == "m" else ""
+    detail = f" ({scale['detail']})" if scale.get("detail") else ""
+    return f"{method}{detail}{unc_text}"

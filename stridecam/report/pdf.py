@@ -1,0 +1,380 @@
+"""The per-run PDF report (``reports/<clip>/report.pdf``).
+
+Pages: (1) athlete and clip, the verdict with its confidence and explanation, the headline
+metrics beside their reference ranges, data-quality flags; (2) the per-step table; then the
+figures (rhythm, speed, timing by leg, thigh-angle traces, kinogram), the advice for the
+verdict, the method (definitions, limits, references) and the provenance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import __version__
+from ..advice import advice_for
+from ..limiter import SCREENING_NOTE
+from ..store import atomic_path
+from . import content as C
+from . import figures as F
+from . import kinogram as K
+from .document import FONT, Doc
+from .load import RunData, from_result, load_run
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What ``write_run_report`` wrote: the file, its page count, the verdict label."""
+
+    path: Path
+    n_pages: int
+    label: str
+
+
+def write_run_report(result_or_folder, out_pdf: str | Path, *, clip: str | Path | None = None,
+                     poses=None) -> RunReport:
+    """Write the run report of a saved run folder, a ``RunData`` or a ``RunResult`` to
+    ``out_pdf`` (atomically). For a ``RunResult`` the landmarks (for the kinogram) are read
+    from ``out_pdf``'s folder unless ``poses`` is given; ``clip`` overrides the video path."""
+    out_pdf = Path(out_pdf)
+    if isinstance(result_or_folder, RunData):
+        data = result_or_folder
+    elif isinstance(result_or_folder, (str, Path)):
+        data = load_run(result_or_folder, clip)
+    else:
+        data = from_result(result_or_folder, out_pdf.parent, poses=poses, clip=clip)
+    doc = build(data)
+    with atomic_path(out_pdf) as tmp:
+        doc.output(str(tmp))
+    label = data.verdict.label if data.verdict is not None else "none"
+    return RunReport(out_pdf, doc.pages_count, label)
+
+
+def build(data: RunData) -> Doc:
+    """Lay out every page of the report of ``data``."""
+    doc = Doc(f"stridecam · {data.name}")
+    doc.set_subject("Sprint step-by-step report")
+    doc.add_page()
+    page_one(doc, data)
+    step_pages(doc, data)
+    figure_pages(doc, data)
+    advice_page(doc, data)
+    method_page(doc, data)
+    provenance(doc, data)
+    return doc
+
+
+# ----------------------------------------------------------------------------- page 1
+def clip_facts(clip: Path | None) -> dict[str, str]:
+    """Recording date, duration and frame size read from the video, when it is at hand."""
+    if clip is None:
+        return {}
+    import av
+
+    from ..video import probe
+
+    info = probe(clip)
+    facts = {"size": f"{info.width} × {info.height} px", "duration": f"{info.duration_s:.2f} s"}
+    with av.open(str(clip)) as container:
+        created = container.metadata.get("creation_time") or \
+            container.streams.video[0].metadata.get("creation_time")
+    if created:
+        facts["recorded"] = created.replace("T", " ").split(".")[0].rstrip("Z") + " (from the video)"
+    else:
+        mtime = dt.datetime.fromtimestamp(clip.stat().st_mtime)
+        facts["recorded"] = f"{mtime:%Y-%m-%d %H:%M} (file date; the video holds no date)"
+    return facts
+
+
+def page_one(doc: Doc, data: RunData) -> None:
+    s, v = data.summary, data.verdict
+    facts = clip_facts(data.clip)
+    athlete = s.get("athlete") or {}
+    doc.start_section("Summary", level=0)
+    doc.set_font(FONT, "B", 17)
+    doc.cell(0, 9, "Sprint report", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font(FONT, size=10)
+    doc.cell(0, 5.5, f"{data.name} · made {dt.date.today():%d %b %Y} with stridecam "
+             f"{__version__}", new_x="LMARGIN", new_y="NEXT")
+    doc.ln(2)
+    height = athlete.get("height_m")
+    who = athlete.get("name") or "not given (use --athlete NAME)"
+    if isinstance(height, (int, float)):
+        who += f", height {height:.2f} m"
+    lines = [
+        ("Athlete", who),
+        ("Clip", f"{s.get('source', '?')}" + (f" · {facts['size']}, {facts['duration']}"
+                                               if facts else " (video not found)")),
+        ("Recorded", facts.get("recorded", "unknown (video not found)")),
+        ("Frame rate", C.timing_text(s)),
+        ("Calibration", C.calibration_text(s) + ("" if C.length_unit(s) == "m" else
+                                                 ": lengths are in leg lengths, not metres")),
+        ("Run", f"{s.get('n_steps', 0)} steps measured, {C.PHASES.get(s.get('phase'), '?')}, "
+                f"running {str(s.get('direction', '?')).replace('_', ' ')}, athlete found on "
+                f"{100 * float(s.get('detection_rate') or 0):.0f}% of frames"),
+    ]
+    doc.key_values(lines, key_width=26)
+    doc.ln(2)
+    verdict_box(doc, v)
+    doc.h2("Headline metrics beside the reference ranges")
+    rows = C.headline_rows(s, v)
+    table, bold = [], []
+    for i, r in enumerate(rows):
+        pos = {"above": "above ▲", "below": "below ▼"}.get(r.position, r.position)
+        table.append([r.group if i == 0 or rows[i - 1].group != r.group else "", r.measure,
+                      r.value, r.reference or "–", pos or "–", r.points_to or "–",
+                      f"[{r.ref}]" if r.ref else ""])
+        if r.strong:
+            bold.append(i)
+    doc.grid(["Side", "Measure (unit)", "This run", "Reference", "Run vs range", "Verdict use",
+              "Src"], table, (24, 66, 16, 26, 21, 23, 10), size=7.5, bold_rows=bold,
+             align=("LEFT", "LEFT", "RIGHT", "CENTER", "CENTER", "CENTER", "CENTER"))
+    doc.para("This run: median over the steps. Bold rows point to a limiter. 'within error': "
+             "outside the range by less than the measurement uncertainty. Sources [n]: see "
+             "the method page.", size=7, grey=True, height=3.5)
+    for note in C.unused_notes(v):
+        doc.para(f"Not used: {note}", size=7, grey=True, height=3.5)
+    doc.h2("Data quality")
+    flags = C.flag_lines(s)
+    if flags:
+        doc.bullets([f"{word}: {msg}" for word, msg in flags], size=8, bold_prefix=True)
+    else:
+        doc.para("No data-quality problems were found.", size=8)
+    for note in data.notes:
+        doc.bullets([f"Report: {note}"], size=8, bold_prefix=True)
+
+
+def verdict_box(doc: Doc, v) -> None:
+    """The verdict label, confidence, phase and basis, and its two-sentence explanation."""
+    doc.set_fill_color(238, 238, 238)
+    doc.set_draw_color(40)
+    doc.set_line_width(0.5)
+    y0 = doc.get_y()
+    x, w = doc.l_margin, doc.text_width
+    doc.set_xy(x + 3, y0 + 2.5)
+    doc.set_font(FONT, size=8)
+    doc.cell(0, 4, "LIMITER VERDICT (screening, not a diagnosis)", new_x="LMARGIN", new_y="NEXT")
+    doc.set_x(x + 3)
+    doc.set_font(FONT, "B", 15)
+    label = C.LABELS.get(v.label, v.label) if v else "No verdict (run analysed without one)"
+    doc.cell(0, 8, label, new_x="LMARGIN", new_y="NEXT")
+    if v is not None:
+        doc.set_x(x + 3)
+        doc.set_font(FONT, size=8.5)
+        conf = (f"Confidence: {v.confidence_word} ({v.confidence:.2f} of 1)"
+                if math.isfinite(v.confidence) else "Confidence: none")
+        scores = ""
+        if math.isfinite(v.recycling_score) and math.isfinite(v.force_score):
+            scores = (f" · re-cycling score {v.recycling_score:.2f}, force score "
+                      f"{v.force_score:.2f} (0 = within range)")
+        doc.multi_cell(w - 6, 4.3, f"{conf} · phase: {C.PHASES.get(v.phase, v.phase)} · judged "
+                       f"against {v.basis}{scores}", new_x="LMARGIN", new_y="NEXT")
+        doc.set_x(x + 3)
+        doc.set_font(FONT, size=9)
+        doc.multi_cell(w - 6, 4.6, v.explanation, new_x="LMARGIN", new_y="NEXT")
+        for note in v.notes:
+            doc.set_x(x + 3)
+            doc.set_font(FONT, "I", 7.5)
+            doc.multi_cell(w - 6, 3.8, note, new_x="LMARGIN", new_y="NEXT")
+    y1 = doc.get_y() + 2.5
+    doc.rect(x, y0, w, y1 - y0, style="D")
+    doc.set_line_width(0.2)
+    doc.set_font(FONT, size=9)
+    doc.set_y(y1 + 2)
+
+
+# ----------------------------------------------------------------------------- steps, figures
+def step_pages(doc: Doc, data: RunData) -> None:
+    doc.add_page()
+    doc.h1("Step by step")
+    headers, rows = C.step_table(data.steps, data.summary)
+    if not rows:
+        doc.para("No complete step was found in this clip.")
+        return
+    doc.para("One row per step: touchdown of the foot named to the touchdown of the other "
+             "foot. Left-foot rows are shaded. Swing, recovery and knee drive belong to the "
+             "same foot's following swing. Blank (n/a): not measurable at the clip's edges.",
+             size=8, grey=True, height=3.8)
+    left = [i for i, r in enumerate(rows) if r[1] == "Left"]
+    widths = (9, 11) + ((doc.text_width - 20.5) / (len(headers) - 2),) * (len(headers) - 2)
+    doc.grid(headers, rows, widths, size=7.2, shaded_rows=left,
+             align=("CENTER", "LEFT") + ("RIGHT",) * (len(headers) - 2))
+    asym = data.summary.get("asymmetry_pct") or {}
+    parts = [f"{C.COLUMN_TEXT[k][0].lower()} {C.number(val, 0).replace('-0', '0')}%"
+             for k, val in asym.items() if k in C.COLUMN_TEXT and C.number(val, 0) != "n/a"]
+    if parts:
+        doc.para("Left-right asymmetry, 100 × (left − right) / mean of the leg medians: "
+                 + ", ".join(parts) + ".", size=8)
+
+
+def figure_pages(doc: Doc, data: RunData) -> None:
+    s, steps = data.summary, data.steps
+    doc.start_section("Figures", level=0)
+    if not len(steps):
+        doc.para("No steps, no figures.")
+        return
+    doc.figure(F.to_svg(F.rhythm(steps, s)),
+               "Each point is one step; the dotted line is the run's median. Cadence = 60 / "
+               "step time. Step length = forward travel of the hips from one touchdown to the "
+               "next" + ("." if C.length_unit(s) == "m" else ", in leg lengths (no calibration)."))
+    doc.figure(F.to_svg(F.speed(steps, s)),
+               "Speed of each step = step length / step time, at the middle of the step."
+               + (" Dash-dot: v(t) = v_max (1 − e^(−(t − t0)/τ)) fitted to the steps."
+                  if s.get("velocity_fit") else ""))
+    doc.figure(F.to_svg(F.timing(steps)),
+               "Contact: touchdown to toe-off. Flight: toe-off to the other foot's touchdown. "
+               "Swing: toe-off to the same foot's next touchdown (re-cycling of the leg).")
+    if data.track is not None and data.track.n:
+        doc.figure(F.to_svg(F.traces(data.track, steps, data.contacts, s)),
+                   "Thigh angle: hip-to-knee line from vertical, forward positive. Front / "
+                   "back thigh: the more forward / backward of the two thighs at each moment "
+                   "(the tracker's left/right labels are not trusted; the contacts below name "
+                   "the feet). Stars: each step's peak knee drive, at toe-off + recovery time. "
+                   "Knee height: the higher knee minus hip height (0 = knee at hip level).")
+    kinogram_section(doc, data)
+
+
+def kinogram_section(doc: Doc, data: RunData) -> None:
+    i = K.representative_step(data.steps)
+    if i is None:
+        return
+    ms = K.moments(data.steps, i)
+    caption = (f"Step {ms[0].step} ({ms[0].foot} foot), the step closest to the run's medians. "
+               "Mid-swing: middle of the other foot's contact, when the thighs pass each other. "
+               "Peak knee drive: toe-off + recovery time.")
+    crops = K.frame_crops(data.clip, data.poses, ms) if (data.clip is not None and
+                                                          data.poses is not None) else None
+    doc.need(70)
+    doc.h2("Kinogram: four moments of one step")
+    if crops is not None:
+        gap = 2.5
+        w = (doc.text_width - gap * (len(crops) - 1)) / len(crops)
+        y = doc.get_y()
+        from PIL import Image
+
+        for k, (img, m) in enumerate(zip(crops, ms)):
+            x = doc.l_margin + k * (w + gap)
+            buf = io.BytesIO()
+            Image.fromarray(img).save(buf, format="JPEG", quality=85)
+            doc.image(buf, x=x, y=y, w=w, h=w)
+            doc.set_xy(x, y + w + 0.8)
+            doc.set_font(FONT, "B", 8)
+            doc.cell(w, 4, m.name, align="C")
+            doc.set_xy(x, y + w + 4.6)
+            doc.set_font(FONT, size=7.5)
+            doc.cell(w, 4, f"{m.foot} foot · {m.time_s:.3f} s", align="C")
+        doc.set_xy(doc.l_margin, y + w + 10)
+        doc.para(caption + " Video frames as filmed.", size=7.5, grey=True, height=3.8)
+    elif data.track is not None and data.track.n:
+        doc.figure(F.to_svg(K.skeleton_figure(data.track, ms, data.summary.get("length_units"))),
+                   caption + " Skeleton of the cleaned landmarks (the video was not found): "
+                   "left limbs solid black, right limbs dashed grey.")
+    else:
+        doc.para("No video and no landmarks: the kinogram cannot be drawn.", size=8)
+
+
+# ----------------------------------------------------------------------------- advice, method
+def advice_page(doc: Doc, data: RunData) -> None:
+    v = data.verdict
+    doc.add_page()
+    doc.h1("What to train")
+    if v is None:
+        doc.para("This run has no limiter verdict, so there is no advice.")
+        return
+    a = advice_for(v)
+    doc.para(a.headline, size=11, style="B", height=5.5)
+    doc.ln(1)
+    doc.para(a.why)
+    if a.exercises:
+        doc.h2("Exercises")
+        doc.grid(["Exercise", "How", "Dose"], [[e.name, e.how, e.dose] for e in a.exercises],
+                 (45, 105, 36), size=8)
+    if a.plan:
+        doc.h2("Plan")
+        doc.para(a.plan)
+    if a.next_steps:
+        doc.h2("Next")
+        doc.bullets(a.next_steps)
+    doc.ln(1)
+    doc.para(a.caveat, size=8, grey=True, height=4)
+
+
+def method_page(doc: Doc, data: RunData) -> None:
+    s, v = data.summary, data.verdict
+    doc.add_page()
+    doc.h1("Method and limits")
+    doc.para("stridecam finds the athlete in every frame with MediaPipe pose (33 body "
+             "landmarks), repairs left/right label swaps, removes camera panning, finds each "
+             "touchdown and toe-off from the lowest point of either foot, and measures every "
+             "step. The definitions used throughout:", size=8.5)
+    doc.ln(1)
+    doc.bullets([f"{term}: {text}" for term, text in C.definitions()], size=7.8,
+                bold_prefix=True)
+    if C.length_unit(s) != "m":
+        doc.para("This run has no calibration: every length (columns ending in _m) is in leg "
+                 "lengths (hip to ankle, standing), and speeds in leg lengths per second.",
+                 size=8.5, style="B")
+    doc.h2("Limits of the measurement")
+    eff = s.get("effective_fps")
+    frame_ms = 1000.0 / eff if isinstance(eff, (int, float)) and eff > 0 else float("nan")
+    doc.bullets([
+        f"Frame rate: {C.timing_text(s)}. A frame lasts {C.number(frame_ms, 1)} ms; a sprint "
+        "contact lasts about 80-120 ms, so contact and flight times at 30 fps are coarse "
+        "(120-240 fps is recommended).",
+        "2-D view: one camera sees the run from the side. Angles are projected onto the image "
+        "plane, the near and far leg stand at different depths, and a camera that is not square "
+        "to the lane foreshortens lengths.",
+        "MediaPipe: the landmarks are a model's estimate (a few pixels of error at the ankle "
+        "and knee, more on blurred frames), and it sometimes exchanges left and right; stridecam "
+        "repairs swaps and names feet from the alternation of contacts.",
+        "Scale: " + C.calibration_text(s) + ".",
+        SCREENING_NOTE,
+    ], size=8)
+    refs = C.references(v)
+    if refs:
+        doc.h2("Reference ranges and their sources")
+        doc.bullets([f"[{k}] {src}" for k, src in enumerate(refs, 1)], size=7.8)
+        if v is not None and v.reference_path:
+            doc.para(f"Ranges read from {v.reference_path}.", size=7.5, grey=True)
+
+
+def flat(d: dict, prefix: str = "") -> str:
+    """"a.b = 1; c = x" from a nested dict (nulls left out, floats to 4 significant digits)."""
+    parts = []
+    for key, value in d.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            inner = flat(value, name + ".")
+            if inner:
+                parts.append(inner)
+        elif value is not None:
+            text = f"{value:.4g}" if isinstance(value, float) else json.dumps(value, default=str) \
+                if isinstance(value, (list, tuple)) else str(value)
+            parts.append(f"{name} = {text}")
+    return "; ".join(parts)
+
+
+def provenance(doc: Doc, data: RunData) -> None:
+    s = data.summary
+    doc.need(40)
+    doc.h2("Provenance")
+    lm = data.landmarks_meta
+    settings = s.get("settings") or {}
+    pose = settings.get("pose") or {}
+    lines = [
+        ("Report", f"stridecam {__version__}, {dt.datetime.now():%Y-%m-%d %H:%M}"),
+        ("Landmarks", f"stridecam {lm.get('stridecam_version', '?')}, cache key "
+                      f"{lm.get('cache_key', '?')}" if lm else "not saved"),
+        ("Pose model", f"{s.get('model', '?')} (mode {pose.get('mode', '?')}, variant "
+                       f"{pose.get('model_variant', '?')})"),
+        ("Settings", flat(settings)),
+        ("Cleaning", flat(s.get("cleaning") or {})),
+    ]
+    if data.verdict is not None:
+        lines.append(("Reference", data.verdict.reference_path or "shipped defaults"))
+    doc.key_values(lines, key_width=24)
+
