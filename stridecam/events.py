@@ -123,7 +123,7 @@ def detect_contacts(track: Track, *, prominence_leg: float = 0.05, max_floor_leg
                     swing_tolerance: float = 0.25, still_fraction: float = 0.5,
                     timing_leg: float = 0.02, band_leg: float = 0.10, fit_s: float = 0.04,
                     edge_part: float = 0.34, floor_percentile: float = 25.0,
-                    min_contact_s: float = 0.03, toe_tip: bool = True,
+                    min_contact_s: float = 0.03, max_contact_s: float = 1.0, toe_tip: bool = True,
                     max_tip_leg: float = 0.15, subframe: bool = True
                     ) -> tuple[pd.DataFrame, list[Flag]]:
     """Contacts in time order: a table with ``EVENT_COLUMNS``, and data-quality flags.
@@ -136,7 +136,8 @@ def detect_contacts(track: Track, *, prominence_leg: float = 0.05, max_floor_leg
     contact needs). When: ``timing_leg``, ``band_leg``, ``fit_s``, ``edge_part`` (the part of
     the contact whose ``floor_percentile`` is the floor at each end), ``subframe`` (False:
     whole samples). ``toe_tip``: time toe-off on the estimated toe tip (at most
-    ``max_tip_leg`` beyond the toe landmark). Contacts shorter than ``min_contact_s`` are noise.
+    ``max_tip_leg`` beyond the toe landmark). Contacts shorter than ``min_contact_s`` are noise;
+    longer than ``max_contact_s`` no running step (set position, standing, a stalled track).
 
     Only complete contacts (touchdown and toe-off inside the tracked, gap-free stretch) are
     returned. Frames are indices into the source ``Poses`` (nearest kept frame).
@@ -186,13 +187,21 @@ def detect_contacts(track: Track, *, prominence_leg: float = 0.05, max_floor_leg
             tip = new
             if settled:
                 break
-    rows, votes = [], []
+    rows, votes, n_long = [], [], 0
     for (first, last, _), td, to in zip(kept, touchdowns, to_times):
         if not (np.isfinite(td) and np.isfinite(to)) or to - td < min_contact_s - 1e-9:
+            continue
+        if to - td > max_contact_s:
+            n_long += 1
             continue
         labels = label[first:last + 1]
         votes.append(float(np.mean(np.where(labels == 1, 1.0, -1.0))))
         rows.append({"touchdown_time_s": td, "toe_off_time_s": to, "labels": labels})
+    if n_long:
+        flags.append(Flag(
+            "long_contacts", "info",
+            f"{n_long} stretch(es) with a foot on the ground for more than {max_contact_s:g} s "
+            "(set position, standing, or a stalled track) were not counted as steps."))
     if not rows:
         return empty, flags
     if tip > 0.02 * leg:

@@ -230,3 +230,24 @@ def test_short_static_and_empty_tracks_give_no_contacts(run120):
         visibility=np.ones((n, 33)), world_m=np.repeat(poses.world_m[:1], n, axis=0))
     contacts, _ = detect_contacts(clean(static, Calibration(height_m=1.8)))
     assert contacts.empty
+
+
+def test_a_foot_resting_for_seconds_is_no_step():
+    """A pause on one foot (set position, a stalled track) is one very long contact: flagged,
+    not a step. The run pauses 1.08 s at mid-stance and then carries on where it stopped."""
+    run = simulate(AthleteParams(), CameraParams(fps=120), duration_s=3.0, seed=3)
+    poses = to_poses(run)
+    events = run.events
+    mid = int(round((events["touchdown_time_s"].iat[2] + events["toe_off_time_s"].iat[2]) / 2
+                    * 120))
+    hold = 130
+    xy = np.concatenate([poses.xy_px[:mid], np.repeat(poses.xy_px[mid:mid + 1], hold, axis=0),
+                         poses.xy_px[mid:poses.n_frames - hold]])
+    track = clean(poses.replace(xy_px=xy), Calibration(height_m=1.8))
+    contacts, flags = detect_contacts(track)
+    assert not ((contacts["toe_off_time_s"] > mid / 120)
+                & (contacts["touchdown_time_s"] < (mid + hold) / 120)).any()
+    assert "long_contacts" in {f.code for f in flags}
+    longer = detect_contacts(track, max_contact_s=2.0)[0]
+    assert len(longer) == len(contacts) + 1
+    assert longer["contact_time_s"].max() == pytest.approx(hold / 120 + 0.11, abs=0.02)
