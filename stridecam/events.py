@@ -37,7 +37,8 @@ from .track import Track, hip_mid_x
 
 
 def _crossing(t: np.ndarray, h: np.ndarray, i_out: int, i_in: int, level: float) -> float:
-    """Time at which ``h`` crosses ``level`` between sample ``i_out`` (above) and ``i_in`` (below)."""
+    """Time at which ``h`` crosses ``level`` between samples ``i_out`` (above) and ``i_in``
+    (below); the time of ``i_in`` when ``i_out`` is outside the track or either is missing."""
     if not 0 <= i_out < len(t):
         return float(t[i_in])
     h0, h1 = h[i_out], h[i_in]
