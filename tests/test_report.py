@@ -166,7 +166,7 @@ def test_leg_length_units_fit_and_skeleton_kinogram(accel_result, tmp_path):
     whole = norm(" ".join(pdf_text(pypdf.PdfReader(str(report.path)))))
     assert "Step length (leg lengths)" in whole
     assert "Step length (m)" not in whole and "Speed (m/s)" not in whole
-    assert "lengths are in leg lengths, not metres" in whole
+    assert "lengths are in leg lengths (hip to ankle), not metres" in whole
     assert "Dash-dot: v(t)" in whole  # the fitted acceleration curve is drawn and explained
     assert "Skeleton of the cleaned landmarks" in whole  # no video: skeleton kinogram
 
@@ -259,3 +259,23 @@ def test_squad_report_ranks_runs_and_adds_history_pages(run_folder, tmp_path):
     assert "LL" in whole  # Cy's uncalibrated lengths are marked, not shown as metres
     label = content.LABELS[base["verdict"]["label"]]
     assert f"2026-01-15: {label}" in whole and f"2026-03-01: {label}" in whole
+
+
+def test_squad_report_reads_the_batch_squad_table(run_folder, tmp_path):
+    batch_squad = pytest.importorskip("stridecam.batch.squad")
+    base = run_folder[2].summary
+    leg = copy.deepcopy(base)
+    leg["length_units"] = "leg"
+    runs = {"m.mp4": ("Ann", base), "leg.mp4": ("", leg)}
+    table = batch_squad.squad_table(
+        batch_squad.squad_row(s, athlete=a, date="2026-05-01", clip=c, notes=None, output=c)
+        for c, (a, s) in runs.items())
+    sums = [runs[c][1] for c in table["clip"]]
+    df = squad_frame(table, sums).set_index("clip")
+    assert df.at["leg.mp4", "length_units"] == "leg" and df.at["m.mp4", "length_units"] == "m"
+    assert df.at["leg.mp4", "step_length_m"] == pytest.approx(
+        leg["metrics"]["step_length_m"]["median"])
+    assert df.at["leg.mp4", "athlete"] == "(no name)"
+    out = write_squad_report(table, sums, tmp_path / "squad.pdf")
+    whole = norm(" ".join(pdf_text(pypdf.PdfReader(str(out.path)))))
+    assert f"{leg['metrics']['step_length_m']['median']:.2f} LL" in whole

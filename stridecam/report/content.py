@@ -252,6 +252,8 @@ def timing_text(summary: Mapping[str, Any]) -> str:
 
 def calibration_text(summary: Mapping[str, Any]) -> str:
     scale = summary.get("scale") or {}
+    if scale.get("units") != "m":
+        return "none given: lengths are in leg lengths (hip to ankle), not metres"
     method = {"athlete_height": "athlete's height", "two_points": "two marked points",
               "ground_rectangle": "ground rectangle", "leg_length": "none (leg lengths)"
               }.get(scale.get("method"), str(scale.get("method") or "unknown"))

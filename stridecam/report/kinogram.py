@@ -137,6 +137,8 @@ def _skeleton_figure(plt, track: Track, ms: list[Moment], units: str, ink: str,
         p = track.xy[k]
         hip_x = np.nanmean(p[[IDX["left_hip"], IDX["right_hip"]], 0])
         for a, b in SKELETON:
+            if "ear" in a + b:
+                continue
             side = "left" if a.startswith("left") and b.startswith("left") else \
                 "right" if a.startswith("right") and b.startswith("right") else "mid"
             style = {"left": dict(color=ink, linestyle="-", linewidth=2.0),
@@ -144,6 +146,11 @@ def _skeleton_figure(plt, track: Track, ms: list[Moment], units: str, ink: str,
                      "mid": dict(color=ink, linestyle="-", linewidth=1.2)}[side]
             ax.plot([p[IDX[a], 0] - hip_x, p[IDX[b], 0] - hip_x], [p[IDX[a], 1], p[IDX[b], 1]],
                     **style)
+        head = p[[IDX["nose"], IDX["left_ear"], IDX["right_ear"]]]
+        if np.isfinite(head).all():
+            centre = head.mean(axis=0)
+            ax.add_patch(plt.Circle((centre[0] - hip_x, centre[1]), 0.12 * track.scale.leg_length,
+                                    fill=False, color=ink, linewidth=1.2))
         ax.axhline(0, color="0.4", linewidth=0.8)
         ax.set_aspect("equal")
         ax.set_title(f"{m.name}\n{m.foot} foot, {m.time_s:.2f} s", fontsize=8)

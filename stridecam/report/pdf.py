@@ -111,8 +111,7 @@ def page_one(doc: Doc, data: RunData) -> None:
                                                if facts else " (video not found)")),
         ("Recorded", facts.get("recorded", "unknown (video not found)")),
         ("Frame rate", C.timing_text(s)),
-        ("Calibration", C.calibration_text(s) + ("" if C.length_unit(s) == "m" else
-                                                 ": lengths are in leg lengths, not metres")),
+        ("Calibration", C.calibration_text(s)),
         ("Run", f"{s.get('n_steps', 0)} steps measured, {C.PHASES.get(s.get('phase'), '?')}, "
                 f"running {str(s.get('direction', '?')).replace('_', ' ')}, athlete found on "
                 f"{100 * float(s.get('detection_rate') or 0):.0f}% of frames"),

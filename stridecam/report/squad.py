@@ -53,6 +53,17 @@ class SquadReport:
     n_runs: int
 
 
+#: Columns the batch fills instead for runs in leg lengths.
+LEG_COLUMNS = {"top_speed_m_s": "top_speed_leg_s", "step_length_m": "step_length_leg"}
+
+
+def _present(value: Any) -> bool:
+    """Not None, not NaN, not an empty string."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return False
+    return not (isinstance(value, float) and math.isnan(value))
+
+
 def _summary_value(summary: dict, column: str) -> Any:
     if column == "top_speed_m_s":
         return summary.get("top_speed_m_s")
@@ -69,11 +80,20 @@ def squad_frame(table: pd.DataFrame, run_summaries: Sequence[dict] = ()) -> pd.D
     for col in ("athlete", "clip", "verdict", "confidence", "flags", "length_units", "date"):
         if col not in df:
             df[col] = None
+        df[col] = [v if _present(v) else None for v in df[col].astype(object)]
     for col, _, _ in SQUAD_METRICS:
-        vals = df[col] if col in df else pd.Series([None] * len(df))
-        filled = [v if v is not None and not (isinstance(v, float) and math.isnan(v))
-                  else _summary_value(s, col) for v, s in zip(vals, sums)]
+        vals = list(df[col]) if col in df else [None] * len(df)
+        leg = LEG_COLUMNS.get(col)
+        if leg in df:  # the batch's table: uncalibrated runs fill <name>_leg instead
+            vals = [v if _present(v) else w for v, w in zip(vals, df[leg])]
+            if col == "step_length_m":
+                df["length_units"] = [u if _present(u) else ("leg" if _present(w) else None)
+                                      for u, w in zip(df.get("length_units", [None] * len(df)),
+                                                      df[leg])]
+        filled = [v if _present(v) else _summary_value(s, col) for v, s in zip(vals, sums)]
         df[col] = pd.to_numeric(pd.Series(filled, dtype=object), errors="coerce").astype(float)
+    if "warnings" in df:
+        df["flags"] = df["warnings"]
     for i, s in enumerate(sums):
         verdict = s.get("verdict") or {}
         if df.at[i, "verdict"] is None and verdict:
@@ -88,7 +108,7 @@ def squad_frame(table: pd.DataFrame, run_summaries: Sequence[dict] = ()) -> pd.D
             df.at[i, "flags"] = s["flags"]
         if df.at[i, "athlete"] is None:
             df.at[i, "athlete"] = (s.get("athlete") or {}).get("name")
-    df["athlete"] = df["athlete"].fillna("(no name)").astype(str)
+    df["athlete"] = [str(a) if _present(a) else "(no name)" for a in df["athlete"]]
     df["length_units"] = df["length_units"].fillna("m")
     df["date_parsed"] = pd.to_datetime(df["date"], errors="coerce")
     speed = df["top_speed_m_s"].where(df["length_units"] == "m")
@@ -111,12 +131,12 @@ def _flags_text(value: Any) -> str:
 def _confidence_text(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return number(value, 2)
-    return "" if value is None else str(value)
+    return str(value) if _present(value) else ""
 
 
 def _date_text(row) -> str:
     d = row["date_parsed"]
-    return f"{d:%Y-%m-%d}" if pd.notna(d) else ("" if row["date"] is None else str(row["date"]))
+    return f"{d:%Y-%m-%d}" if pd.notna(d) else (str(row["date"]) if _present(row["date"]) else "")
 
 
 # ----------------------------------------------------------------------------- figures
@@ -305,7 +325,7 @@ def write_squad_report(table: pd.DataFrame, run_summaries: Sequence[dict],
         doc.h2("Verdict over dates")
         doc.bullets([f"{_date_text(r) or 'no date'}: {LABELS.get(r['verdict'], r['verdict'])}"
                      + (f" (confidence {_confidence_text(r['confidence'])})"
-                        if r["confidence"] is not None else "")
+                        if _present(r["confidence"]) else "")
                      for _, r in g.iterrows()], size=8.5, bold_prefix=True)
     with atomic_path(out_pdf) as tmp:
         doc.output(str(tmp))
