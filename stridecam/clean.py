@@ -120,12 +120,21 @@ def lowpass(x: np.ndarray, fps: float, cutoff_hz: float, order: int = 2) -> np.n
     return out
 
 
-def running_direction(xy_px: np.ndarray) -> tuple[int, float]:
-    """+1 if the athlete faces/runs to the image's right, -1 to the left; and the agreement (0..1).
+def running_direction(xy_px: np.ndarray, leg_px: float = float("nan")) -> tuple[int, float]:
+    """+1 if the athlete runs to the image's right, -1 to the left; and how sure (0..1).
 
-    From where the toes point (toe ahead of heel), which holds for a still camera, a panning one
-    and a treadmill alike.
+    When the hips travel more than two leg lengths across the image (a still camera), that
+    travel is the direction. Otherwise (a camera following the athlete, a treadmill) the feet
+    tell: the toe ahead of the heel, which holds on about 70-95% of frames (not in the
+    heel-flick of swing, and poorly for small athletes).
     """
+    hip = hip_mid_x(xy_px)
+    ok = np.isfinite(hip)
+    if ok.sum() >= 10 and np.isfinite(leg_px):
+        k = max(3, int(ok.sum()) // 5)
+        travel = float(np.median(hip[ok][-k:]) - np.median(hip[ok][:k]))
+        if abs(travel) > 2 * leg_px:
+            return (1 if travel > 0 else -1), 1.0
     d = np.concatenate([xy_px[:, IDX[f"{s}_foot_index"], 0] - xy_px[:, IDX[f"{s}_heel"], 0]
                         for s in ("left", "right")])
     d = d[np.isfinite(d)]
@@ -173,7 +182,8 @@ def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float 
         for c in range(2):
             xy_g[:, j, c] = lowpass(xy_g[:, j, c], fps, cutoff_hz)
 
-    direction, agreement = running_direction(xy_g)
+    direction, agreement = running_direction(xy_g, leg_px)
+    crosses = agreement == 1.0  # direction came from the hips travelling across the image
     n = len(grid)
     ground = fit_ground_line(xy_g, grid, leg_px)
     ground_y = ground.y_at(xy_g[:, :, 0])  # (n, 33): image y of the ground under each point
@@ -181,15 +191,15 @@ def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float 
     rel = {side: foot_speed_rel_hip(xy_g, grid, side) for side in ("left", "right")}
     stance = rough_stance(_foot_heights(xy_g, ground_y), leg_px, rel, direction,
                           threshold_leg=FLAT_FOOT_LEG)
-    shift, moving, pan_ratio = (camera_shift_px(grid, xy_g, stance) if remove_camera_motion
-                                else (np.zeros(n), False, 0.0))
+    shift, moving, pan_ratio = (camera_shift_px(grid, xy_g, stance, crosses_frame=crosses)
+                                if remove_camera_motion else (np.zeros(n), False, 0.0))
     if moving:
         # a turning camera sees the ground line and the athlete's size change over time
         ground_y = np.repeat(rolling_ground_y(xy_g, grid, leg_px)[:, None], xy_g.shape[1], axis=1)
         leg_t = rolling_leg_px(xy_g, grid)
         stance = rough_stance(_foot_heights(xy_g, ground_y), leg_t, rel, direction,
                               threshold_leg=FLAT_FOOT_LEG)
-        shift, moving, pan_ratio = camera_shift_px(grid, xy_g, stance)
+        shift, moving, pan_ratio = camera_shift_px(grid, xy_g, stance, crosses_frame=crosses)
         flags.append(Flag(
             "moving_camera_or_treadmill", "info",
             "The stance foot moves in the image: camera panning (or a treadmill belt) was "

@@ -131,7 +131,8 @@ def rough_stance(heights: dict[str, np.ndarray], leg: float | np.ndarray,
 
 
 def camera_shift_px(time_s: np.ndarray, xy_px: np.ndarray, stance: np.ndarray,
-                    min_ratio: float = 0.15) -> tuple[np.ndarray, bool, float]:
+                    min_ratio: float = 0.15, crosses_frame: bool = False,
+                    crossing_min_ratio: float = 0.35) -> tuple[np.ndarray, bool, float]:
     """Horizontal camera shift (px) to add to image x to get a ground-fixed x, per frame.
 
     ``stance`` (from ``rough_stance`` with a tight height threshold) marks the frames where a
@@ -141,9 +142,12 @@ def camera_shift_px(time_s: np.ndarray, xy_px: np.ndarray, stance: np.ndarray,
 
     Returns ``(shift_px, moving, pan_fraction)``. ``moving`` is False (and the shift zero) when
     the stance foot's median image speed is below ``min_ratio`` of the athlete's speed relative
-    to it, i.e. when the camera is still and the estimate would only add noise. ``pan_fraction``
-    is that ratio (0 = still camera, ~1 = athlete stationary in the image: treadmill or a camera
-    that follows the athlete).
+    to it, i.e. when the camera is still and the estimate would only add noise; contacts where
+    the athlete hardly moves (walking in, a set position) do not count. When the athlete
+    ``crosses_frame`` (the hips travel across the image), a camera following them is unlikely
+    and ``crossing_min_ratio`` applies instead: small, noisy athletes at 30 fps show stance
+    toes "moving" at ~0.1-0.3 of the body's speed with a still camera. ``pan_fraction`` is that
+    ratio (0 = still camera, ~1 = athlete stationary in the image: treadmill or following camera).
     """
     n = len(time_s)
     hip_x = hip_mid_x(xy_px)
@@ -168,9 +172,11 @@ def camera_shift_px(time_s: np.ndarray, xy_px: np.ndarray, stance: np.ndarray,
         return np.zeros(n), False, 0.0
     order = np.argsort(mids)
     mids, v_contacts = np.array(mids)[order], np.array(v_contacts)[order]
-    relative = float(np.median(np.abs(v_relative)))
-    ratio = float(np.median(np.abs(v_contacts)) / relative) if relative > 0 else 0.0
-    if ratio < min_ratio:
+    v_relative = np.abs(np.array(v_relative)[order])
+    running = v_relative >= 0.3 * np.percentile(v_relative, 90)
+    relative = float(np.median(v_relative[running]))
+    ratio = float(np.median(np.abs(v_contacts[running])) / relative) if relative > 0 else 0.0
+    if ratio < (crossing_min_ratio if crosses_frame else min_ratio):
         return np.zeros(n), False, ratio
     pan_v = np.interp(time_s, mids, -v_contacts)
     shift = np.concatenate([[0.0], np.cumsum(0.5 * (pan_v[1:] + pan_v[:-1]) * np.diff(time_s))])

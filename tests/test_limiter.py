@@ -110,6 +110,9 @@ CASES = [
      "inconclusive", ("no_athlete",)),
     ("early_acceleration", run(BALANCED, phase="acceleration", mean_acceleration_m_s2=4.5),
      "inconclusive", ("early_acceleration",)),
+    # a treadmill jog (2.8 steps/s, 0.2 s contacts) is measured but not judged as a sprint
+    ("jogging", run(dict(RECYCLING, step_time_s=0.357, contact_time_s=0.20, speed_m_s=4.5)),
+     "inconclusive", ("not_sprinting",)),
     ("nothing_measured", {"n_steps": 0}, "inconclusive",
      ("few_steps", "low_frame_rate", "unknown_phase")),
 ]

@@ -46,6 +46,7 @@ class Gates:
     """When the verdict must be "inconclusive" (see the TOML for each meaning)."""
 
     min_steps: int
+    min_step_frequency_hz: float
     min_fps_timing: float
     min_values_per_metric: int
     max_mean_acceleration_m_s2: float

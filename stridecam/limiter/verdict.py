@@ -32,6 +32,8 @@ SCREENING_NOTE = ("Screening indicator: there are no agreed cut-offs for re-cycl
 #: What to do about each failed gate (shown in the explanation and the advice).
 FIXES = {
     "few_steps": "film at least 6 full steps at top speed, every foot landing in view",
+    "not_sprinting": "film a sprint (a flying 20-30 m at top speed, or an acceleration from "
+                     "the blocks); jogging and steady runs are measured but not judged",
     "low_frame_rate": "film in slow motion at 120 fps or more (240 is better)",
     "not_side_view": "film from the side, the camera square to the lane at hip height",
     "unknown_phase": "film a longer stretch (6+ steps) so the speed can be followed step by step",
@@ -129,6 +131,10 @@ def gates(summary: Mapping[str, Any], ctx: Context, ref: Reference) -> list[Reas
     if ctx.n_steps < g.min_steps:
         add("few_steps", f"only {ctx.n_steps} full step(s) were measured; at least "
                          f"{g.min_steps} are needed")
+    freq, _, _ = ctx.stat("step_frequency_hz")
+    if math.isfinite(freq) and freq < g.min_step_frequency_hz:
+        add("not_sprinting", f"{freq:.2f} steps per second is not sprinting (sprint references "
+                             f"start at {g.min_step_frequency_hz:.1f})")
     if not ctx.fps >= g.min_fps_timing:
         add("low_frame_rate", f"{fmt(ctx.fps, 0)} frames per second cannot time ground contacts "
                               f"of ~0.1 s (needs {g.min_fps_timing:.0f}+)")
