@@ -117,10 +117,12 @@ def _per_leg(ax, x: np.ndarray, y: np.ndarray, feet: np.ndarray, *, ylim=True,
 
 
 def _median_line(ax, value: float, text: str) -> None:
+    """Dotted line at the median, labelled just outside the right edge of the axes."""
     if math.isfinite(value):
         ax.axhline(value, color="0.35", linestyle=":", linewidth=1.0)
-        ax.annotate(text, xy=(0.005, value), xycoords=("axes fraction", "data"),
-                    ha="left", va="bottom", fontsize=6.5, color="0.25")
+        ax.annotate(text.replace(" ", "\n", 1), xy=(1.005, value),
+                    xycoords=("axes fraction", "data"), ha="left", va="center", fontsize=6.5,
+                    color="0.25", annotation_clip=False)
 
 
 def _steps_axis(ax, steps: pd.DataFrame) -> np.ndarray:
@@ -195,7 +197,8 @@ def speed(steps: pd.DataFrame, summary: Mapping[str, Any]) -> Figure:
                         np.nanmax(_col(steps, "next_touchdown_time_s")), 200)
         v = fit["v_max"] * (1 - np.exp(-np.clip(t - fit["t0_s"], 0, None) / fit["tau_s"]))
         ax.plot(t, v, color=INK, linestyle="-.", linewidth=1.3,
-                label=f"fitted v(t): v_max {fit['v_max']:.2f} {units}, τ {fit['tau_s']:.2f} s")
+                label=f"fitted v(t): v_max {fit['v_max']:.2f} {units}, τ {fit['tau_s']:.2f} s, "
+                      f"rms misfit {fit.get('rms_residual', float('nan')):.2f} {units}")
     ax.set_xlabel("Time in the clip (s), middle of each step")
     ax.set_ylabel(f"Speed ({units})")
     ax.set_title("Speed per step" + (" with the fitted acceleration curve" if fit else ""))

@@ -307,9 +307,9 @@ def method_page(doc: Doc, data: RunData) -> None:
     doc.add_page()
     doc.h1("Method and limits")
     doc.para("stridecam finds the athlete in every frame with MediaPipe pose (33 body "
-             "landmarks), repairs left/right label swaps, removes camera panning, finds each "
-             "touchdown and toe-off from the lowest point of either foot, and measures every "
-             "step. The definitions used throughout:", size=8.5)
+             "landmarks), removes camera panning, finds each touchdown and toe-off from the "
+             "lowest point of either foot, names the feet from the alternation of contacts, "
+             "and measures every step. The definitions used throughout:", size=8.5)
     doc.ln(1)
     doc.bullets([f"{term}: {text}" for term, text in C.definitions()], size=7.8,
                 bold_prefix=True)
@@ -328,12 +328,15 @@ def method_page(doc: Doc, data: RunData) -> None:
         "plane, the near and far leg stand at different depths, and a camera that is not square "
         "to the lane foreshortens lengths.",
         "MediaPipe: the landmarks are a model's estimate (a few pixels of error at the ankle "
-        "and knee, more on blurred frames), and it sometimes exchanges left and right; stridecam "
-        "repairs swaps and names feet from the alternation of contacts.",
+        "and knee, more on blurred frames), and it exchanges left and right for a few frames as "
+        "the legs pass; stridecam does not rely on those labels (feet are named from the "
+        "alternation of contacts, swing values taken from the more forward thigh).",
         "Scale: " + C.calibration_text(s) + ".",
         SCREENING_NOTE,
     ], size=8)
     refs = C.references(v)
+    doc.add_page()
+    doc.h1("References and provenance")
     if refs:
         doc.h2("Reference ranges and their sources")
         doc.bullets([f"[{k}] {src}" for k, src in enumerate(refs, 1)], size=7.8)
@@ -359,7 +362,6 @@ def flat(d: dict, prefix: str = "") -> str:
 
 def provenance(doc: Doc, data: RunData) -> None:
     s = data.summary
-    doc.need(40)
     doc.h2("Provenance")
     lm = data.landmarks_meta
     settings = s.get("settings") or {}
