@@ -7,7 +7,7 @@ a worker dies (killed, out of memory, a crash in native code) the clips that wer
 known: the pool is rebuilt, finished clips are kept, and the suspects are re-run one at a time
 in a fresh 1-worker pool, so that only the clip that really kills its worker is reported failed.
 
-``run_dask(tasks, address, ...)``: ``distributed.Client(address).get_executor()``; Dask places
+``run_dask(tasks, connect(address), ...)``: ``distributed.Client(address).get_executor()``; Dask places
 the work and retries tasks whose worker died (then reports ``KilledWorker``, which becomes a
 failed row). Workers load the model lazily on their first clip and keep it. Clips and the output
 folder must be visible to every worker at the same paths (a shared file system).
@@ -98,23 +98,26 @@ def _drain(pool: ProcessPoolExecutor, source: deque, limit: int, job: Job,
     return suspects
 
 
-def run_dask(tasks: Sequence, address: str, job: Job, on_result: OnResult, *,
-             connect_timeout_s: float = 10.0) -> None:
-    """Run ``job(task)`` for every task on the Dask cluster whose scheduler is at ``address``
-    (``tcp://HOST:PORT``). Raises ``StridecamError`` if the scheduler cannot be reached."""
-    from concurrent.futures import as_completed
-
+def connect(address: str, *, timeout_s: float = 10.0):
+    """A ``distributed.Client`` for the scheduler at ``address`` (``tcp://HOST:PORT``); raises
+    ``StridecamError`` if it cannot be reached."""
     from distributed import Client
 
     try:
-        client = Client(address, timeout=connect_timeout_s)
+        return Client(address, timeout=timeout_s)
     except (OSError, TimeoutError, ValueError) as exc:
         raise StridecamError(f"{address}: cannot reach the Dask scheduler ({exc}); start one with "
                              "'dask scheduler' and workers with 'dask worker ADDRESS "
                              "--nthreads 1' (one process per core)") from exc
+
+
+def run_dask(tasks: Sequence, client, job: Job, on_result: OnResult) -> None:
+    """Run ``job(task)`` for every task through ``client.get_executor()`` (see ``connect``)."""
+    from concurrent.futures import as_completed
+
+    executor = client.get_executor(pure=False)
+    futures = {executor.submit(job, task): task for task in tasks}
     try:
-        executor = client.get_executor(pure=False)
-        futures = {executor.submit(job, task): task for task in tasks}
         for future in as_completed(futures):
             task = futures[future]
             try:
@@ -123,6 +126,5 @@ def run_dask(tasks: Sequence, address: str, job: Job, on_result: OnResult, *,
                 status = failed_status(task, f"Dask: {type(exc).__name__}: "
                                              f"{' '.join(str(exc).split())}")
             on_result(status)
-        executor.shutdown(wait=True)
     finally:
-        client.close()
+        executor.shutdown(wait=False)

@@ -90,18 +90,31 @@ def run_batch(source: str | Path, out_root: str | Path, *, pose=None, workers: i
     ``scheduler``: a Dask address (``tcp://HOST:PORT``) instead of local processes;
     ``pdf``: write report.pdf per clip and squad_report.pdf (when ``stridecam.report`` exists);
     ``job``: the per-clip function (tests swap it; it must be importable by workers)."""
-    from ..model_files import resolve_model
     from ..pipeline import PoseSettings
 
     pose = pose or PoseSettings()
     out_root = Path(out_root)
+    client = executor.connect(scheduler) if scheduler else None  # fail before any work
+    try:
+        return _run(source, out_root, pose=pose, workers=workers, client=client,
+                    reference=reference, force=force, settings_toml=settings_toml, pdf=pdf,
+                    progress=progress, echo=echo, job=job)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _run(source, out_root: Path, *, pose, workers: int, client, reference, force: bool,
+         settings_toml, pdf: bool, progress: bool, echo: Echo, job: Callable) -> BatchOutcome:
+    from ..model_files import resolve_model
+
     plan = discover(source, settings_toml=settings_toml, skip=out_root)
     if not plan.entries:
         echo(f"{plan.source}: no clips found (video files: .mp4, .mov, .m4v, .avi, .mkv, ...)")
     resolve_model(pose.model_variant, pose.model_path)  # fail early (and download only once)
     ref_sha = _file_sha(reference) if reference else None
     cores = cpu_cores()
-    threads = 1 if scheduler else decode_threads_for(workers, cores)
+    threads = 1 if client is not None else decode_threads_for(workers, cores)
     want_pdf, pdf = pdf, pdf and report_available()
     statuses: dict[str, dict] = {}
     pending: list[ClipTask] = []
@@ -121,14 +134,14 @@ def run_batch(source: str | Path, out_root: str | Path, *, pose=None, workers: i
             statuses[status["out_dir"]] = status
             bar.show(status)
 
-        if pending and scheduler:
-            executor.run_dask(pending, scheduler, job, on_result)
-        elif pending and workers == 0:
-            for task in pending:
+        order = sorted(pending, key=lambda t: -t.frames_estimate)  # longest first
+        if order and client is not None:
+            executor.run_dask(order, client, job, on_result)
+        elif order and workers == 0:
+            for task in order:
                 on_result(job(task))
-        elif pending:
-            order = sorted(pending, key=lambda t: -t.frames_estimate)
-            executor.run_local(order, min(workers, len(pending)), job, on_result,
+        elif order:
+            executor.run_local(order, min(workers, len(order)), job, on_result,
                                initializer=worker_init,
                                initargs=(pose.model_variant, pose.model_path,
                                          1 if workers >= cores else None))
