@@ -16,7 +16,6 @@ import math
 import os
 import re
 import shutil
-import subprocess
 from dataclasses import replace
 
 import av
@@ -86,14 +85,15 @@ def norm(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def render_pages(pdf, out_dir, dpi: int = 30) -> list:
+def previews(pdf, out_dir, dpi: int = 30) -> list:
+    """Page PNGs through ``command.write_previews`` (pdftoppm): required in CI."""
     if shutil.which("pdftoppm") is None:
         if os.environ.get("CI"):
             pytest.fail("pdftoppm (poppler-utils) is required in CI")
         pytest.skip("pdftoppm not installed")
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(out_dir / "page")],
-                   check=True, capture_output=True)
-    return sorted(out_dir.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+    from stridecam.report.command import write_previews
+
+    return write_previews(pdf, out_dir, dpi)
 
 
 def count_frames(path) -> int:
@@ -151,7 +151,7 @@ def test_pages_render_and_are_not_blank(run_pdf, tmp_path):
     from PIL import Image
 
     report, reader = run_pdf
-    pngs = render_pages(report.path, tmp_path)
+    pngs = previews(report.path, tmp_path)
     assert len(pngs) == len(reader.pages)
     for png in pngs:
         grey = np.asarray(Image.open(png).convert("L"), float)

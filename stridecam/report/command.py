@@ -28,6 +28,10 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clip", metavar="VIDEO",
                         help="the analysed video, when it is no longer where the summary says "
                              "(used for the kinogram frames and the overlay)")
+    parser.add_argument("--previews", type=int, metavar="DPI", nargs="?", const=100,
+                        help="also write PNG previews of the pages beside the PDF "
+                             "(page-1.png, ...; default 100 dpi; needs pdftoppm from "
+                             "poppler-utils)")
     parser.add_argument("--overlay", action="store_true",
                         help=f"also write DIR/{OVERLAY_FILE}: the clip with the skeleton, "
                              "contact markers and live step numbers")
@@ -45,6 +49,9 @@ def cmd_report(args: argparse.Namespace) -> int:
           + ("" if data.clip else " (video not found: skeleton kinogram; pass --clip VIDEO)"))
     for note in data.notes:
         print(f"  [note] {note}")
+    if args.previews:
+        pngs = write_previews(out, out.parent, args.previews)
+        print(f"{out.parent}: {len(pngs)} page previews at {args.previews} dpi")
     if args.overlay:
         if data.clip is None:
             raise StridecamError(f"{folder}: the analysed video was not found; pass --clip VIDEO "
@@ -54,3 +61,36 @@ def cmd_report(args: argparse.Namespace) -> int:
         video = write_overlay(data.clip, data, folder / OVERLAY_FILE)
         print(f"{video.path}: {video.n_frames} frames (clip: {video.n_source_frames})")
     return 0
+
+
+def write_previews(pdf: str | Path, folder: str | Path, dpi: int = 100) -> list[Path]:
+    """PNG previews ``page-<n>.png`` of every page of ``pdf`` in ``folder`` (pdftoppm, then a
+    128-colour palette to keep them small), each written atomically."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from PIL import Image
+
+    from ..store import atomic_path
+
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        raise StridecamError("pdftoppm not found: install poppler-utils for page previews")
+    folder = Path(folder)
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([exe, "-r", str(int(dpi)), "-png", str(pdf), str(Path(tmp) / "page")],
+                       check=True, capture_output=True)
+        pages = sorted(Path(tmp).glob("page-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+        for k, page in enumerate(pages, 1):
+            target = folder / f"page-{k}.png"
+            image = Image.open(page).convert("RGB").quantize(
+                colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+            with atomic_path(target) as part:
+                image.save(part, format="PNG", optimize=True)
+            out.append(target)
+    for stale in folder.glob("page-*.png"):
+        if stale not in out:
+            stale.unlink()
+    return out
