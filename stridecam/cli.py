@@ -21,9 +21,10 @@ def _add_pose_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--model-variant", choices=("lite", "full", "heavy"), default="full",
                    help="MediaPipe pose model (default: full, shipped with stridecam)")
     g.add_argument("--model", metavar="PATH", help="a pose_landmarker .task file to use instead")
-    g.add_argument("--pose-mode", choices=("video", "image"), default="image",
-                   help="MediaPipe running mode: image (detector every frame; default, measured "
-                        "more accurate for feet) or video (MediaPipe's tracking and smoothing)")
+    g.add_argument("--pose-mode", choices=("video", "image"), default="video",
+                   help="MediaPipe running mode: video (tracking and smoothing; default, measured "
+                        "to time ground contacts better) or image (detector every frame, more "
+                        "accurate landmarks)")
     g.add_argument("--capture-fps", type=float, metavar="N",
                    help="real capture rate of a slow-motion clip (overrides the container)")
     g.add_argument("--force", action="store_true", help="ignore cached landmarks")

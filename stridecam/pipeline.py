@@ -29,7 +29,7 @@ class PoseSettings:
 
     model_variant: str = "full"
     model_path: str | None = None
-    mode: str = "image"
+    mode: str = "video"
     capture_fps: float | None = None
 
 

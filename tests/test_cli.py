@@ -54,7 +54,7 @@ def test_pose_then_analyse_reuses_landmarks(tmp_path):
     assert meta["cache_key"] and meta["model"] == "pose_landmarker_full"
     second = stridecam("pose", str(clip), "-o", str(out_dir))
     assert second.returncode == 0 and "reused cached landmarks" in second.stdout
-    changed = stridecam("pose", str(clip), "-o", str(out_dir), "--pose-mode", "video")
+    changed = stridecam("pose", str(clip), "-o", str(out_dir), "--pose-mode", "image")
     assert "extracted landmarks" in changed.stdout  # other settings: other cache key
 
 
