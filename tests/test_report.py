@@ -16,7 +16,6 @@ import math
 import os
 import re
 import shutil
-from dataclasses import replace
 
 import av
 import numpy as np
@@ -29,7 +28,8 @@ from stridecam.analysis import analyse_poses  # noqa: E402
 from stridecam.clean import Calibration  # noqa: E402
 from stridecam.errors import StridecamError  # noqa: E402
 from stridecam.limiter import SPECS  # noqa: E402
-from stridecam.report import content, write_overlay, write_run_report, write_squad_report  # noqa: E402
+from stridecam.report import (content, write_overlay, write_run_report,  # noqa: E402
+                              write_squad_report)
 from stridecam.report.command import add_report_arguments, cmd_report  # noqa: E402
 from stridecam.report.load import load_run, verdict_from_dict  # noqa: E402
 from stridecam.report.squad import squad_frame  # noqa: E402

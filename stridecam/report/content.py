@@ -207,7 +207,8 @@ def flag_lines(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
             for f in flags]
 
 
-def step_table(steps: pd.DataFrame, summary: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+def step_table(steps: pd.DataFrame,
+               summary: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
     """(headers, rows) of the per-step table; the foot is written "Left" / "Right"."""
     headers = ["Step", "Foot"] + [with_units(h, summary) for _, h, _ in STEP_TABLE]
     rows = []
@@ -258,7 +259,7 @@ def calibration_text(summary: Mapping[str, Any]) -> str:
               "ground_rectangle": "ground rectangle", "leg_length": "none (leg lengths)"
               }.get(scale.get("method"), str(scale.get("method") or "unknown"))
     unc = scale.get("rel_uncertainty")
-    unc_text = f", scale ±{100 * unc:.0f}%" if isinstance(unc, (int, float)) and math.isfinite(unc) \
-        and scale.get("units") == "m" else ""
+    known = isinstance(unc, (int, float)) and math.isfinite(unc)
+    unc_text = f", scale ±{100 * unc:.0f}%" if known else ""
     detail = f" ({scale['detail']})" if scale.get("detail") else ""
     return f"{method}{detail}{unc_text}"

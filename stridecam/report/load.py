@@ -12,7 +12,6 @@ tables (an older stridecam wrote them), ``RunData.notes`` says so.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,7 +102,8 @@ def find_clip(source: str | None, folder: Path | None = None,
     candidates = [src]
     if folder is not None:
         candidates += [folder / src.name, folder.parent / src.name]
-        candidates += [p / src for p in folder.resolve().parents[:3]] if not src.is_absolute() else []
+        if not src.is_absolute():
+            candidates += [p / src for p in folder.resolve().parents[:3]]
     for path in candidates:
         if path.is_file():
             return path
@@ -186,8 +186,3 @@ def from_result(result, folder: str | Path | None = None, *, poses: Poses | None
                    clip=find_clip(result.source, folder, clip), folder=folder,
                    landmarks_meta=meta)
 
-
-def finite(x: Any) -> bool:
-    """True for a real, finite number."""
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool) \
-        and math.isfinite(float(x))

@@ -83,7 +83,8 @@ def clip_facts(clip: Path | None) -> dict[str, str]:
         created = container.metadata.get("creation_time") or \
             container.streams.video[0].metadata.get("creation_time")
     if created:
-        facts["recorded"] = created.replace("T", " ").split(".")[0].rstrip("Z") + " (from the video)"
+        stamp = created.replace("T", " ").split(".")[0].rstrip("Z")
+        facts["recorded"] = f"{stamp} (from the video)"
     else:
         mtime = dt.datetime.fromtimestamp(clip.stat().st_mtime)
         facts["recorded"] = f"{mtime:%Y-%m-%d %H:%M} (file date; the video holds no date)"
