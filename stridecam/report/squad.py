@@ -262,7 +262,7 @@ def _table(doc: Doc, df: pd.DataFrame, ranked: bool = True) -> None:
             + [_metric_cell(r, c, d) for c, _, d in SQUAD_METRICS]
             + [SHORT_LABELS.get(r["verdict"], str(r["verdict"] or "")),
                _confidence_text(r["confidence"]), _flags_text(r["flags"])])
-    lead = ([7] if ranked else []) + [19, 15, 17]
+    lead = ([7] if ranked else []) + [18, 17, 16]
     tail = [16, 9, 10]
     w = (doc.text_width - sum(lead) - sum(tail)) / len(SQUAD_METRICS)
     doc.grid(headers, rows, lead + [w] * len(SQUAD_METRICS) + tail, size=6.8,
