@@ -17,6 +17,11 @@ from .landmarks import IDX
 from .track import Track, hip_mid_x
 
 
+#: A "step" longer than this many times the clip's median touchdown interval spans a missed
+#: contact (two real steps) and is not measured.
+MAX_STEP_TIME_FACTOR = 1.5
+
+
 def thigh_angle_deg(track: Track, side: str) -> np.ndarray:
     """(n,) angle of the thigh (hip to knee) from vertical, forward positive, degrees."""
     hip, knee = track.point(IDX[f"{side}_hip"]), track.point(IDX[f"{side}_knee"])
@@ -110,6 +115,8 @@ def compute_steps(track: Track, contacts: pd.DataFrame) -> pd.DataFrame:
     knee_top[ok] = np.nanmax(knees[:, ok], axis=0) if ok.any() else knee_top[ok]
     trunk = trunk_angle_deg(track)
     hip = hip_mid_x(track.xy)
+    gaps = np.diff(c["touchdown_time_s"].to_numpy(float)) if len(c) > 1 else np.zeros(0)
+    typical = float(np.median(gaps)) if len(gaps) else np.nan
     rows = []
     for i in range(len(c) - 1):
         foot, other = c.at[i, "foot"], c.at[i + 1, "foot"]
@@ -120,6 +127,8 @@ def compute_steps(track: Track, contacts: pd.DataFrame) -> pd.DataFrame:
         step_time = td_next - td
         if not (step_time > 0 and to > td):
             continue  # degenerate contacts (no duration): not a step that can be measured
+        if step_time > MAX_STEP_TIME_FACTOR * typical:
+            continue  # a contact was missed in between: this would be two steps, not one
         step_length = _at(t, hip, td_next) - _at(t, hip, td)
         same = i + 2 if i + 2 < len(c) and c.at[i + 2, "foot"] == foot else None
         swing_end = c.at[same, "touchdown_time_s"] if same is not None else np.nan

@@ -28,6 +28,9 @@ from .errors import StridecamError
 from .landmarks import NAMES
 from .poses import Flag, Poses
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 LANDMARKS_FILE = "landmarks.parquet"
 LANDMARKS_META = "landmarks.json"
 _PER_LANDMARK = ("x_px", "y_px", "z_rel", "visibility", "world_x_m", "world_y_m", "world_z_m")
@@ -46,6 +49,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs get the usual mode
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
