@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from . import __version__
 from .clean import Calibration, clean
 from .events import detect_contacts
 from .limiter import Verdict, assess
@@ -53,6 +54,7 @@ def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *, athlete: 
     fps = poses.effective_fps
     summary = summarise(steps, fps=fps, leg_length=track.scale.leg_length, units=track.scale.units)
     summary.update(
+        stridecam_version=__version__,
         source=poses.source, model=poses.model, detection_rate=poses.detection_rate,
         nominal_fps=poses.nominal_fps, capture_fps=poses.capture_fps,
         scale={"method": track.scale.method, "units": track.scale.units,

@@ -90,6 +90,16 @@ def cmd_analyse(args: argparse.Namespace) -> int:
                           athlete=args.athlete, reference=args.reference, progress=True,
                           force=args.force)
     print(format_summary(result.summary, args.clip, out))
+    if not args.no_report:
+        from .report import write_run_report
+
+        report = write_run_report(result, out / "report.pdf", clip=args.clip)
+        print(f"  report: {report.path} ({report.n_pages} pages)")
+    if args.overlay:
+        from .report import write_overlay
+
+        overlay = write_overlay(args.clip, out, out / "overlay.mp4")
+        print(f"  overlay video: {overlay.path} ({overlay.n_frames} frames)")
     return 0
 
 
@@ -150,8 +160,17 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--ground-rect", metavar="X1,Y1,...,X4,Y4",
                    help="four image corners (px, in order) of a rectangle on the ground")
     g.add_argument("--ground-rect-m", metavar="W,L", help="its width and length in metres")
+    p.add_argument("--overlay", action="store_true",
+                   help="also write overlay.mp4: the clip with skeleton, contacts and step numbers")
+    p.add_argument("--no-report", action="store_true", help="skip report.pdf")
     _add_pose_options(p)
     p.set_defaults(func=cmd_analyse)
+
+    from .report import command as report_command
+
+    p = sub.add_parser("report", help="re-render report.pdf from a saved run folder (no pose work)")
+    report_command.add_report_arguments(p)
+    p.set_defaults(func=report_command.cmd_report)
 
     from .simulate import command as simulate_command
 
