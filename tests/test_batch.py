@@ -380,6 +380,8 @@ def test_command_exit_2_when_nothing_can_run(tmp_path, capsys):
     add_arguments(parser)
     args = parser.parse_args([str(tmp_path / "clips"), "-o", str(tmp_path / "out"), "--no-pdf",
                               "--no-progress"])
+    default = PoseSettings()  # the command's defaults are the API's (same cache and done keys)
+    assert (args.model_variant, args.pose_mode) == (default.model_variant, default.mode)
     assert run_command(args) == 2
     errors = pd.read_csv(tmp_path / "out" / "errors.csv")
     assert list(errors["clip"]) == ["broken.mp4"]

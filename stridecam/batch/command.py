@@ -44,12 +44,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-pdf", action="store_true",
                         help="no report.pdf per clip nor squad_report.pdf (CSV and JSON only)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    g = parser.add_argument_group("pose estimation (every clip)")
-    g.add_argument("--model-variant", choices=("lite", "full", "heavy"), default="full",
-                   help="MediaPipe pose model (default: full, shipped with stridecam)")
+    from ..pipeline import PoseSettings
+
+    default = PoseSettings()  # the same defaults as 'stridecam analyse'
+    g = parser.add_argument_group("pose estimation (every clip; defaults as 'stridecam analyse')")
+    g.add_argument("--model-variant", choices=("lite", "full", "heavy"),
+                   default=default.model_variant,
+                   help=f"MediaPipe pose model (default: {default.model_variant})")
     g.add_argument("--model", metavar="PATH", help="a pose_landmarker .task file to use instead")
-    g.add_argument("--pose-mode", choices=("video", "image"), default="image",
-                   help="MediaPipe running mode (default image; see 'stridecam analyse -h')")
+    g.add_argument("--pose-mode", choices=("video", "image"), default=default.mode,
+                   help=f"MediaPipe running mode (default: {default.mode}; see "
+                        "'stridecam analyse -h')")
     g.add_argument("--capture-fps", type=float, metavar="N",
                    help="real capture rate of slow-motion clips (a roster's or TOML's "
                         "capture_fps wins for its clips)")
