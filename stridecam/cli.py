@@ -172,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
     report_command.add_report_arguments(p)
     p.set_defaults(func=report_command.cmd_report)
 
+    from .batch import command as batch_command
+
+    p = sub.add_parser("batch", help="analyse a squad's folder or roster of clips in parallel")
+    batch_command.add_arguments(p)
+    p.set_defaults(func=batch_command.run)
+
     from .simulate import command as simulate_command
 
     p = sub.add_parser("simulate", help="render simulated sprinters with exact ground truth")
