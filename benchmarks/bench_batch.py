@@ -1,6 +1,6 @@
 """Squad batch throughput: ``-j 2`` against ``-j 1``, and the cost of a fully cached re-run.
 
-    python benchmarks/bench_batch.py [CLIP ...] [--repeat N] [--pdf] [--write]
+    python benchmarks/bench_batch.py [CLIP ...] [--repeat N] [--pdf] [--pose-mode M] [--write]
 
 Without clips it uses 6: five real clips of ../shared/videos and one rendered sample. Each
 configuration runs ``python -m stridecam.batch FOLDER -o OUT -j N --force`` as a user would
@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 VIDEOS = REPO.parent / "shared" / "videos"
 DEFAULT_CLIPS = [
     VIDEOS / "track_maxvelocity_slowmo_side.mp4",
@@ -41,10 +42,12 @@ DEFAULT_CLIPS = [
 ]
 
 
-def run_batch(folder: Path, out: Path, jobs: int, *, force: bool, pdf: bool) -> dict:
-    """One ``stridecam batch`` process; wall and CPU seconds (parent + its workers)."""
+def run_batch(folder: Path, out: Path, jobs: int, *, force: bool, pdf: bool,
+              extra: list[str]) -> dict:
+    """One ``stridecam batch`` process; wall and CPU seconds (parent + its workers).
+    ``extra``: more command options (``--pose-mode M``)."""
     cmd = [sys.executable, "-m", "stridecam.batch", str(folder), "-o", str(out), "-j", str(jobs),
-           "--no-progress"] + (["--force"] if force else []) + ([] if pdf else ["--no-pdf"])
+           "--no-progress"] + (["--force"] if force else []) + ([] if pdf else ["--no-pdf"]) + extra
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -60,11 +63,12 @@ def run_batch(folder: Path, out: Path, jobs: int, *, force: bool, pdf: bool) -> 
             "clip_s_sum": float(status["elapsed_s"].fillna(0).sum())}
 
 
-def best_of(n: int, folder: Path, root: Path, jobs: int, pdf: bool) -> tuple[dict, Path]:
+def best_of(n: int, folder: Path, root: Path, jobs: int, pdf: bool,
+            extra: list[str]) -> tuple[dict, Path]:
     runs = []
     for i in range(n):
         out = root / f"j{jobs}_{i}"
-        runs.append((run_batch(folder, out, jobs, force=True, pdf=pdf), out))
+        runs.append((run_batch(folder, out, jobs, force=True, pdf=pdf, extra=extra), out))
     return min(runs, key=lambda r: r[0]["wall_s"])
 
 
@@ -82,8 +86,14 @@ def main(argv=None) -> int:
     parser.add_argument("clips", nargs="*", type=Path)
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs per setting")
     parser.add_argument("--pdf", action="store_true", help="also write the PDF reports")
+    parser.add_argument("--pose-mode", choices=("video", "image"),
+                        help="pose mode (default: the command's default)")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args(argv)
+    extra = ["--pose-mode", args.pose_mode] if args.pose_mode else []
+    from stridecam.pipeline import PoseSettings
+
+    mode = args.pose_mode or PoseSettings().mode
     clips = args.clips or DEFAULT_CLIPS
     if len(clips) < 6:
         print(f"note: {len(clips)} clips; the issue asks for at least 6", file=sys.stderr)
@@ -94,9 +104,9 @@ def main(argv=None) -> int:
         for clip in clips:
             (folder / clip.name).symlink_to(clip.resolve())
         load0 = os.getloadavg()[0]
-        j1, _ = best_of(args.repeat, folder, root, 1, args.pdf)
-        j2, out2 = best_of(args.repeat, folder, root, 2, args.pdf)
-        cached = run_batch(folder, out2, 2, force=False, pdf=args.pdf)
+        j1, _ = best_of(args.repeat, folder, root, 1, args.pdf, extra)
+        j2, out2 = best_of(args.repeat, folder, root, 2, args.pdf, extra)
+        cached = run_batch(folder, out2, 2, force=False, pdf=args.pdf, extra=extra)
         load1 = os.getloadavg()[0]
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -116,7 +126,7 @@ def main(argv=None) -> int:
         body = (f"<!-- section:batch -->\n## Squad batch (`benchmarks/bench_batch.py`)\n\n"
                 f"Measured {time.strftime('%Y-%m-%d')} on this project's 2-core machine "
                 f"({os.cpu_count()} CPUs visible), best of {args.repeat} per setting, PDFs "
-                f"{'included' if args.pdf else 'off (--no-pdf)'}. Each run is `python -m "
+                f"{'included' if args.pdf else 'off (--no-pdf)'}, pose mode {mode}. Each run is `python -m "
                 f"stridecam.batch FOLDER -j N --force` end to end (process start-up, one model "
                 f"load per worker, probing and hashing, every output written). Clips: {names}."
                 f"\n\n" + text + facts + "\n<!-- /section:batch -->")

@@ -9,8 +9,10 @@ in a fresh 1-worker pool, so that only the clip that really kills its worker is 
 
 ``run_dask(tasks, connect(address), ...)``: ``distributed.Client(address).get_executor()``; Dask places
 the work and retries tasks whose worker died (then reports ``KilledWorker``, which becomes a
-failed row). Workers load the model lazily on their first clip and keep it. Clips and the output
-folder must be visible to every worker at the same paths (a shared file system).
+failed row). Workers load the model lazily on their first clip and keep it. Workers need the same
+stridecam installed, and clips and the output folder visible at the same paths (a shared file
+system). Start them as one single-threaded process per core (``dask worker ADDR --nthreads 1
+--nworkers N``): MediaPipe's Python API runs one inference at a time per process.
 
 Both call ``on_result(status)`` in the caller's thread as each clip finishes, in completion order.
 """
