@@ -123,21 +123,14 @@ def main(argv=None) -> int:
     print(text + facts)
     if args.write:
         names = ", ".join(c.name for c in clips)
-        body = (f"<!-- section:batch -->\n## Squad batch (`benchmarks/bench_batch.py`)\n\n"
-                f"Measured {time.strftime('%Y-%m-%d')} on this project's 2-core machine "
-                f"({os.cpu_count()} CPUs visible), best of {args.repeat} per setting, PDFs "
-                f"{'included' if args.pdf else 'off (--no-pdf)'}, pose mode {mode}. Each run is `python -m "
-                f"stridecam.batch FOLDER -j N --force` end to end (process start-up, one model "
-                f"load per worker, probing and hashing, every output written). Clips: {names}."
-                f"\n\n" + text + facts + "\n<!-- /section:batch -->")
-        path = REPO / "BENCHMARKS.md"
-        old = path.read_text() if path.exists() else "# Benchmarks\n"
-        if "<!-- section:batch -->" in old:
-            new = re.sub(r"<!-- section:batch -->.*?<!-- /section:batch -->", lambda _: body,
-                         old, flags=re.S)
-        else:
-            new = old.rstrip() + "\n\n" + body + "\n"
-        path.write_text(new)
+        write_marked_section(
+            REPO / "BENCHMARKS.md", "batch", "Squad batch (`benchmarks/bench_batch.py`)",
+            f"Measured {time.strftime('%Y-%m-%d')} on this project's 2-core machine "
+            f"({os.cpu_count()} CPUs visible), best of {args.repeat} per setting, PDFs "
+            f"{'included' if args.pdf else 'off (--no-pdf)'}, pose mode {mode}. Each run is "
+            "`python -m stridecam.batch FOLDER -j N --force` end to end (process start-up, one "
+            "model load per worker, probing and hashing, every output written). Clips: "
+            f"{names}.\n\n" + text + facts, header="# Benchmarks\n")
     return 0
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -36,6 +35,7 @@ import mediapipe as mp  # noqa: E402
 from mediapipe.tasks.python import BaseOptions, vision  # noqa: E402
 
 from stridecam.model_files import resolve_model  # noqa: E402
+from stridecam.store import write_marked_section  # noqa: E402
 
 
 def decode_only(clip: Path) -> tuple[int, float]:
@@ -123,26 +123,19 @@ def main(argv=None) -> int:
     text = table(rows)
     print(text)
     if args.write:
-        path = REPO / "BENCHMARKS.md"
-        body = (f"<!-- section:pose -->\n## Pose stage (`benchmarks/bench_pose.py`)\n\n"
-                f"Measured {time.strftime('%Y-%m-%d')} on this project's 2-core machine, "
-                f"{os.cpu_count()} CPUs visible; ms per decoded frame, lower is better. Bare loops: "
-                "decode then detect, one frame after the other, one pose. Pose stage in "
-                "process: decode thread + athlete tracking + inference as `stridecam pose` "
-                "reports it (default VIDEO mode, plus a people count once a second and searches "
-                "while the athlete is out of view). End to end: a new `stridecam pose` process: "
-                "Python start-up and the MediaPipe import (~2-3 s), model load, all of the "
-                "above, Parquet + JSON written. Ratios are against the bare VIDEO-mode loop "
-                f"(the same running mode). Load average before/after: {load0} / "
-                f"{os.getloadavg()[0]:.2f} (other work shared the machine).\n\n" + text +
-                "\n<!-- /section:pose -->")
-        old = path.read_text() if path.exists() else "# Benchmarks\n"
-        if "<!-- section:pose -->" in old:
-            new = re.sub(r"<!-- section:pose -->.*?<!-- /section:pose -->", lambda _: body, old,
-                         flags=re.S)
-        else:
-            new = old.rstrip() + "\n\n" + body + "\n"
-        path.write_text(new)
+        write_marked_section(
+            REPO / "BENCHMARKS.md", "pose", "Pose stage (`benchmarks/bench_pose.py`)",
+            f"Measured {time.strftime('%Y-%m-%d')} on this project's 2-core machine, "
+            f"{os.cpu_count()} CPUs visible; ms per decoded frame, lower is better. Bare loops: "
+            "decode then detect, one frame after the other, one pose. Pose stage in "
+            "process: decode thread + athlete tracking + inference as `stridecam pose` "
+            "reports it (default VIDEO mode, plus a people count once a second and searches "
+            "while the athlete is out of view). End to end: a new `stridecam pose` process: "
+            "Python start-up and the MediaPipe import (~2-3 s), model load, all of the "
+            "above, Parquet + JSON written. Ratios are against the bare VIDEO-mode loop "
+            f"(the same running mode). Load average before/after: {load0} / "
+            f"{os.getloadavg()[0]:.2f} (other work shared the machine).\n\n" + text,
+            header="# Benchmarks\n")
     return 0
 
 

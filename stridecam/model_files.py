@@ -17,7 +17,6 @@ works the ``ModelError`` is one line saying how to provide the file. Variants: l
 
 from __future__ import annotations
 
-import hashlib
 import importlib.resources
 import os
 import zipfile
@@ -25,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from stridecam.errors import ModelError
+from stridecam.store import file_sha256
 
 VARIANTS = ("lite", "full", "heavy")
 DEFAULT_VARIANT = "full"
@@ -96,15 +96,6 @@ def check_bundle(path: Path) -> None:
         raise ModelError(f"{path}: not a pose landmarker bundle ({exc})") from exc
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def download_official(variant: str, dest_dir: Path) -> Path:
     """Download Google's official bundle into ``dest_dir`` and verify its sha256.
 
@@ -120,7 +111,7 @@ def download_official(variant: str, dest_dir: Path) -> Path:
     fetched = Path(pooch.retrieve(official_url(variant), known_hash=None,
                                   fname=model_filename(variant), path=dest_dir,
                                   downloader=downloader))
-    digest = sha256_file(fetched)
+    digest = file_sha256(fetched)
     if digest not in OFFICIAL_SHA256[variant]:
         fetched.unlink(missing_ok=True)
         raise ModelError(f"downloaded {fetched.name} has sha256 {digest}, not a published one")

@@ -203,3 +203,21 @@ def write_run(result, folder: str | Path) -> dict[str, Path]:
     write_table(result.contacts, paths["contacts"])
     write_json(paths["summary"], result.summary)
     return paths
+
+
+def write_marked_section(path: str | Path, key: str, title: str, body: str,
+                         header: str = "") -> None:
+    """Put ``## title`` + ``body`` between ``<!-- section:key -->`` markers of a Markdown file
+    (replacing that section if present, else appending it; ``header`` starts a new file), so
+    scripts that measure different things can each keep their own part of one document."""
+    path = Path(path)
+    start, end = f"<!-- section:{key} -->", f"<!-- /section:{key} -->"
+    block = f"{start}\n## {title}\n\n{body.strip()}\n{end}"
+    text = path.read_text() if path.exists() else header
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    with atomic_write(path, "w") as fh:
+        fh.write(text)

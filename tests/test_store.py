@@ -74,3 +74,17 @@ def test_poses_validation_names_the_field():
 def test_load_missing_names_folder(tmp_path):
     with pytest.raises(StridecamError, match=str(tmp_path)):
         load_poses(tmp_path)
+
+
+def test_marked_sections_replace_only_their_own_part(tmp_path):
+    from stridecam.store import write_marked_section
+
+    doc = tmp_path / "DOC.md"
+    write_marked_section(doc, "a", "Alpha", "first", header="# Doc\n")
+    write_marked_section(doc, "b", "Beta", "second")
+    write_marked_section(doc, "a", "Alpha", "first, again")
+    text = doc.read_text()
+    assert text.startswith("# Doc\n")
+    assert text.count("<!-- section:a -->") == 1 and "first, again" in text
+    assert "\nfirst\n" not in text and "second" in text
+    assert text.index("section:a") < text.index("section:b")

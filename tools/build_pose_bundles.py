@@ -38,6 +38,8 @@ import types
 import zipfile
 from pathlib import Path
 
+from stridecam.store import file_sha256
+
 WHEEL_VERSION = "0.10.21"
 # Pinned to one wheel so the inputs are the same from any host; the tflite files inside are
 # platform independent anyway, and their sha256 is checked below.
@@ -88,14 +90,6 @@ LANDMARK_METADATA = dict(
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------- registry downloads
@@ -273,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
 
     failures = 0
     for variant, path in built.items():
-        digest = sha256_file(path)
+        digest = file_sha256(path)
         known = "matches pinned" if digest == EXPECTED_SHA256[variant] else "DIFFERS from pinned"
         print(f"{path}  {path.stat().st_size:,} bytes  sha256 {digest}  ({known})")
         if args.check is not None:
@@ -284,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             elif reference.read_bytes() == path.read_bytes():
                 print(f"  check: byte-identical to {reference}")
             else:
-                print(f"  check: DIFFERENT from {reference} (sha256 {sha256_file(reference)})")
+                print(f"  check: DIFFERENT from {reference} (sha256 {file_sha256(reference)})")
                 failures += 1
     return 1 if failures else 0
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -34,6 +33,7 @@ from stridecam.clean import Calibration  # noqa: E402
 from stridecam.landmarks import IDX  # noqa: E402
 from stridecam.simulate import CameraParams, Degradations, simulate, to_poses  # noqa: E402
 from stridecam.simulate.presets import PRESETS  # noqa: E402
+from stridecam.store import write_marked_section  # noqa: E402
 from stridecam.validation import compare_steps, match_contacts, truth_in_window  # noqa: E402
 
 OUT = REPO / "VALIDATION.md"
@@ -406,14 +406,6 @@ SECTIONS = {"landmarks": ("Landmark level (no video)", section_landmarks),
             "real": ("Real clips", section_real)}
 
 
-def replace_section(text: str, key: str, title: str, body: str) -> str:
-    start, end = f"<!-- section:{key} -->", f"<!-- /section:{key} -->"
-    block = f"{start}\n## {title}\n\n{body}\n{end}"
-    if start in text and end in text:
-        return re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
-    return text.rstrip() + "\n\n" + block + "\n"
-
-
 HEADER = """# Validation: measured errors of stridecam
 
 Produced by `python tools/validate.py` (re-run it to reproduce every figure here; each section
@@ -428,14 +420,12 @@ def main(argv=None) -> int:
     parser.add_argument("--sections", default=",".join(SECTIONS))
     parser.add_argument("--quick", action="store_true", help="fewer athletes and seeds")
     args = parser.parse_args(argv)
-    text = OUT.read_text() if OUT.exists() else HEADER
     for key in args.sections.split(","):
         title, make = SECTIONS[key]
         t0 = time.time()
         body = make(args.quick)
         body += f"\n\n_Section computed in {time.time() - t0:.0f} s on {time.strftime('%Y-%m-%d')}._"
-        text = replace_section(text, key, title, body)
-        OUT.write_text(text)
+        write_marked_section(OUT, key, title, body, header=HEADER)
         print(f"{key}: done in {time.time() - t0:.0f} s", flush=True)
     return 0
 
