@@ -9,8 +9,10 @@ no inference.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from .poses import Flag, Poses
 from .store import cache_key, cached_key, file_sha256, load_poses, save_poses
@@ -38,15 +40,26 @@ def output_dir_for(clip: str | Path, reports_root: str | Path = "reports") -> Pa
     return Path(reports_root) / Path(clip).stem
 
 
-def extract(clip: str | Path, settings: PoseSettings, *, progress: bool = False) -> Poses:
-    """Decode ``clip`` and run pose estimation on it (no cache)."""
-    from .model_files import resolve_model
-    from .pose import extract_poses
+def extract(clip: str | Path, settings: PoseSettings, *, progress: bool = False,
+            estimator: Callable[[], Any] | None = None, decode_threads: int = 0) -> Poses:
+    """Decode ``clip`` and run pose estimation on it (no cache).
+
+    ``estimator``: a function returning a loaded ``pose.PoseEstimator`` to reuse (a batch
+    worker's); by default one is made for this clip. ``decode_threads``: PyAV decoding threads
+    (0 = PyAV's choice).
+    """
     from .video import VideoReader
 
-    model = resolve_model(settings.model_variant, settings.model_path)
-    reader = VideoReader(clip, settings.capture_fps)
-    poses = extract_poses(_progress(reader, progress), reader.info, model, mode=settings.mode)
+    reader = VideoReader(clip, settings.capture_fps, decode_threads=decode_threads)
+    frames = _progress(reader, progress)
+    if estimator is not None:
+        poses = estimator().run(frames, reader.info, mode=settings.mode)
+    else:
+        from .model_files import resolve_model
+        from .pose import extract_poses
+
+        model = resolve_model(settings.model_variant, settings.model_path)
+        poses = extract_poses(frames, reader.info, model, mode=settings.mode)
     return _add_decode_facts(poses, reader)
 
 
@@ -92,7 +105,9 @@ def pose_cache_key(clip: str | Path, settings: PoseSettings) -> str:
 
 
 def get_poses(clip: str | Path, out_dir: str | Path, settings: PoseSettings, *,
-              progress: bool = False, force: bool = False) -> tuple[Poses, bool]:
+              progress: bool = False, force: bool = False,
+              estimator: Callable[[], Any] | None = None,
+              decode_threads: int = 0) -> tuple[Poses, bool]:
     """Landmarks of ``clip``: from ``out_dir``'s cache when the key matches, else extracted and
     saved there. Returns ``(poses, from_cache)``. A clip that is not a usable video raises
     ``InputError`` before anything is hashed or written."""
@@ -103,7 +118,8 @@ def get_poses(clip: str | Path, out_dir: str | Path, settings: PoseSettings, *,
     if not force and cached_key(out_dir) == key:
         log.info("%s: landmarks reused from %s", clip, out_dir)
         return load_poses(out_dir), True
-    poses = extract(clip, settings, progress=progress)
+    poses = extract(clip, settings, progress=progress, estimator=estimator,
+                    decode_threads=decode_threads)
     save_poses(poses, out_dir, key=key)
     return poses, False
 

@@ -186,20 +186,13 @@ def _run(task: ClipTask) -> dict:
 
 def _poses(task: ClipTask):
     """Landmarks from the folder's cache when its key matches, else extracted with the worker's
-    loaded model (same cache key and files as ``pipeline.get_poses``)."""
-    from ..pipeline import _add_decode_facts, pose_cache_key
-    from ..store import cached_key, load_poses, save_poses
-    from ..video import VideoReader
+    loaded model (loaded only when needed, so a cached re-run loads none)."""
+    from ..pipeline import get_poses
 
-    key = pose_cache_key(task.clip, task.pose)
-    if not task.force and cached_key(task.out_dir) == key:
-        return load_poses(task.out_dir), True
-    reader = VideoReader(task.clip, task.pose.capture_fps, decode_threads=task.decode_threads)
-    estimator = worker_estimator(task.pose.model_variant, task.pose.model_path)
-    poses = estimator.run(reader, reader.info, mode=task.pose.mode)
-    poses = _add_decode_facts(poses, reader)
-    save_poses(poses, task.out_dir, key=key)
-    return poses, False
+    return get_poses(task.clip, task.out_dir, task.pose, force=task.force,
+                     estimator=lambda: worker_estimator(task.pose.model_variant,
+                                                        task.pose.model_path),
+                     decode_threads=task.decode_threads)
 
 
 def report_function(name: str):
