@@ -148,9 +148,10 @@ def section_landmarks(quick: bool) -> str:
     lines = [
         "Simulated athletes (presets " + ", ".join(f"`{p}`" for p in presets) + f"; seeds "
         f"{', '.join(map(str, seeds))}) projected to pixels with no video, through clean -> events "
-        "-> metrics with height calibration. Contacts are matched to truth (same foot, touchdown "
-        "within max(50 ms, 1.5 frames)); errors are detected - true. 'step' = mean absolute error "
-        "per step, 'run' = error of the run's median.", "", TABLE_HEAD]
+        "-> metrics with height calibration. Contacts are matched to truth by time (touchdowns "
+        "within max(50 ms, 1.5 frames); whether the foot was named right is a separate "
+        "question); errors are detected - true. 'step' = mean absolute error per step, 'run' = "
+        "error of the run's median. 'within 1 frame' counts touchdowns and toe-offs together.", "", TABLE_HEAD]
     for deg_name, deg in DEGRADATIONS.items():
         for fps in FPS:
             scores = []
@@ -397,6 +398,20 @@ def section_limiter(quick: bool) -> str:
               "|---|---|---|---|---|"]
     for p in BORDERLINE:
         lines.append(f"| {p} | " + " | ".join(str(border[p][l]) for l in labels) + " |")
+    expected = {"balanced_pan": "balanced", "slow_recycling": "recycling_limited",
+                "force_limited": "force_limited", "acceleration": "balanced or inconclusive",
+                "asymmetric": "balanced"}
+    lines += ["", "The rendered clips through real MediaPipe (default settings, height "
+              "calibration), the same verdict as a user gets:", "",
+              "| clip | fps | expected | verdict | confidence | recycling / force score |",
+              "|---|---|---|---|---|---|"]
+    for fps in (60, 120):
+        for name in RENDER_PRESETS:
+            _, poses, height = _rendered_poses(name, fps)
+            v = analyse_poses(poses, Calibration(height_m=height)).verdict
+            lines.append(f"| {name} | {fps} | {expected[name]} | {v.label} | "
+                         f"{v.confidence_word} ({v.confidence:.2f}) | "
+                         f"{v.recycling_score:.2f} / {v.force_score:.2f} |")
     return "\n".join(lines)
 
 
