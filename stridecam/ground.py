@@ -77,15 +77,6 @@ def fit_ground_line(xy_px: np.ndarray, time_s: np.ndarray, leg_px: float,
     return GroundLine(float(slope), float(intercept), int(keep.sum()))
 
 
-def foot_heights_px(xy_px: np.ndarray, ground: GroundLine) -> dict[str, np.ndarray]:
-    """Height (px, up) of each foot's lowest point above the ground line, per frame."""
-    out = {}
-    for side in ("left", "right"):
-        p = lowest_foot_point(xy_px, side)
-        out[side] = ground.y_at(p[:, 0]) - p[:, 1]
-    return out
-
-
 def foot_speed_rel_hip(xy: np.ndarray, time_s: np.ndarray, side: str,
                        window_s: float = 0.06) -> np.ndarray:
     """(n,) horizontal velocity of a foot (mean of heel and toe) relative to the hips' mid-point,

@@ -157,7 +157,6 @@ class DecodeStats:
     n_repeats: int = 0
     n_kept: int = 0
     decode_errors: list[str] = field(default_factory=list)
-    finished: bool = False
 
     @property
     def repeat_fraction(self) -> float:
@@ -228,7 +227,6 @@ class VideoReader:
                 stats.decode_errors.append(f"frame {index + 1}: {exc.__class__.__name__}")
         if stats.n_kept == 0:
             raise _fail(self.path, "0 frames decoded: the file is truncated or not a video")
-        stats.finished = True
 
     def __iter__(self) -> Iterator[Frame]:
         if self.prefetch <= 0:
