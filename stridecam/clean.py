@@ -26,7 +26,7 @@ from scipy.signal import butter, sosfiltfilt
 
 from . import scale as scale_mod
 from .ground import (camera_shift_px, fit_ground_line, foot_speed_rel_hip, lowest_foot_point,
-                     rolling_ground_y, rolling_leg_px, rough_stance)
+                     rolling_ground_y, rolling_leg_px, rough_stance, runs)
 from .landmarks import IDX
 from .poses import Flag, Poses
 from .track import Scale, Track, hip_mid_x
@@ -111,10 +111,8 @@ def lowpass(x: np.ndarray, fps: float, cutoff_hz: float, order: int = 2) -> np.n
         return x
     sos = butter(order, cutoff_hz, fs=fps, output="sos")
     out = x.copy()
-    ok = np.isfinite(x)
-    edges = np.flatnonzero(np.diff(np.r_[0, ok.astype(int), 0]))
     min_len = 3 * (2 * len(sos) + 1) + 1
-    for start, stop in zip(edges[::2], edges[1::2]):
+    for start, stop in runs(np.isfinite(x)):
         if stop - start >= min_len:
             out[start:stop] = sosfiltfilt(sos, x[start:stop])
     return out

@@ -152,7 +152,7 @@ def camera_shift_px(time_s: np.ndarray, xy_px: np.ndarray, stance: np.ndarray,
         if np.isfinite(x).sum() < 3:
             continue
         v = np.gradient(x, time_s)
-        for start, stop in _runs(stance == side):
+        for start, stop in runs(stance == side):
             sel = slice(start, stop)
             if stop - start < 3 or not np.isfinite(v[sel]).any():
                 continue
@@ -209,7 +209,7 @@ def rolling_ground_y(xy_px: np.ndarray, time_s: np.ndarray, leg_px: float,
     peak = np.isfinite(low) & (low >= local_max)
     tol = plateau_leg * leg_px
     plateaus = []
-    for start, stop in _runs(peak):
+    for start, stop in runs(peak):
         top = float(np.max(low[start:stop]))
         while start > 0 and low[start - 1] >= top - tol:
             start -= 1
@@ -247,7 +247,8 @@ def rolling_ground_y(xy_px: np.ndarray, time_s: np.ndarray, leg_px: float,
     return ground
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) index pairs of the True stretches of a boolean array (stop exclusive)."""
     edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(int), 0]))
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
