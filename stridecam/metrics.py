@@ -43,6 +43,20 @@ def knee_height_leg(track: Track, side: str) -> np.ndarray:
     return (knee[:, 1] - hip[:, 1]) / track.scale.leg_length
 
 
+def thigh_envelopes(track: Track) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(front thigh angle, back thigh angle, top knee height) over time: the more forward and
+    the more backward of the two thighs (deg) and the higher knee (leg lengths). Label-free: a
+    tracker's left/right swap does not change them. NaN where neither side is known."""
+    both = np.stack([thigh_angle_deg(track, s) for s in ("left", "right")])
+    knees = np.stack([knee_height_leg(track, s) for s in ("left", "right")])
+    front, back, top = (np.full(track.n, np.nan) for _ in range(3))
+    ok = np.isfinite(both).any(axis=0)
+    front[ok], back[ok] = np.nanmax(both[:, ok], axis=0), np.nanmin(both[:, ok], axis=0)
+    ok_knee = np.isfinite(knees).any(axis=0)
+    top[ok_knee] = np.nanmax(knees[:, ok_knee], axis=0)
+    return front, back, top
+
+
 def _derivative(t: np.ndarray, y: np.ndarray, window_s: float = 0.04) -> np.ndarray:
     """dy/dt by a Savitzky-Golay filter over ``window_s`` (at least 5 samples), NaN kept."""
     ok = np.isfinite(y)
@@ -104,15 +118,8 @@ def compute_steps(track: Track, contacts: pd.DataFrame) -> pd.DataFrame:
     # (thigh at most ~30 deg forward), so the more forward thigh is the swing thigh; before
     # that, the swing thigh is the one rising. This assumes the peak knee drive comes after the
     # other foot lands (recovery longer than flight), as it does in running.
-    both = np.stack([thigh_angle_deg(track, s) for s in ("left", "right")])
-    ok = np.isfinite(both).any(axis=0)
-    front = np.full(track.n, np.nan)
-    back = np.full(track.n, np.nan)
-    front[ok], back[ok] = np.nanmax(both[:, ok], axis=0), np.nanmin(both[:, ok], axis=0)
+    front, back, knee_top = thigh_envelopes(track)
     omega = np.fmax(_derivative(t, front), _derivative(t, back))
-    knees = np.stack([knee_height_leg(track, s) for s in ("left", "right")])
-    knee_top = np.full(track.n, np.nan)
-    knee_top[ok] = np.nanmax(knees[:, ok], axis=0) if ok.any() else knee_top[ok]
     trunk = trunk_angle_deg(track)
     hip = hip_mid_x(track.xy)
     gaps = np.diff(c["touchdown_time_s"].to_numpy(float)) if len(c) > 1 else np.zeros(0)

@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from ..metrics import knee_height_leg, thigh_angle_deg  # noqa: E402
+from ..metrics import thigh_envelopes  # noqa: E402
 from ..track import Track  # noqa: E402
 from .content import label, length_unit  # noqa: E402
 
@@ -207,20 +207,6 @@ def speed(steps: pd.DataFrame, summary: Mapping[str, Any]) -> Figure:
         ax.legend(loc="best", frameon=True, framealpha=0.9, edgecolor="0.7")
     fig.tight_layout()
     return fig
-
-
-def thigh_envelopes(track: Track) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(front thigh angle, back thigh angle, top knee height) over time: the more forward and
-    the more backward of the two thighs and the higher knee, as ``metrics.compute_steps`` uses
-    them (label-free: a tracker's left/right swap does not change them)."""
-    both = np.stack([thigh_angle_deg(track, s) for s in ("left", "right")])
-    knees = np.stack([knee_height_leg(track, s) for s in ("left", "right")])
-    ok = np.isfinite(both).any(axis=0)
-    front, back, top = (np.full(track.n, np.nan) for _ in range(3))
-    front[ok], back[ok] = np.nanmax(both[:, ok], axis=0), np.nanmin(both[:, ok], axis=0)
-    okk = np.isfinite(knees).any(axis=0)
-    top[okk] = np.nanmax(knees[:, okk], axis=0)
-    return front, back, top
 
 
 @styled
