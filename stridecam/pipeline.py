@@ -138,8 +138,10 @@ def analyse_clip(clip: str | Path, out_dir: str | Path, settings: PoseSettings, 
 
     poses, cached = get_poses(clip, out_dir, settings, progress=progress, force=force)
     result = analyse_poses(poses, calib, athlete=athlete, reference=reference)
-    result = replace(result, settings={"pose": asdict(settings), "calibration": asdict(calib),
-                                       "landmarks_from_cache": cached})
+    result = replace(result, settings={"pose": asdict(settings), "calibration": asdict(calib)})
+    # whether landmarks came from the cache is logged, not saved: a resumed run's outputs must
+    # equal an uninterrupted one's
+    log.info("%s: landmarks %s", clip, "from the cache" if cached else "extracted")
     result.summary["settings"] = result.settings
     write_run(result, out_dir)
     return result
