@@ -164,8 +164,7 @@ def _run(task: ClipTask) -> dict:
     poses, cached = _poses(task)
     calib = Calibration(height_m=task.height_m)
     result = analyse_poses(poses, calib, athlete=task.athlete, reference=task.reference)
-    # as ``pipeline.analyse_clip`` records it, minus "landmarks_from_cache": that is history of
-    # the folder, not a result, and would make a resumed run differ from an uninterrupted one
+    # the same settings record as ``pipeline.analyse_clip`` writes
     result.summary["settings"] = {"pose": asdict(task.pose), "calibration": asdict(calib)}
     write_run(result, out)
     report = write_run_pdf(result, out / RUN_REPORT_FILE) if task.report else "not asked"
