@@ -1,8 +1,7 @@
 """Rendered clips: exact timestamps, truth beside them, and real MediaPipe finds the athlete.
 
-Oracles: the container's own timestamps (decoded with PyAV) against k / fps; MediaPipe's
-PoseLandmarker (Tasks API, VIDEO mode, full model, one pose) against the projected ground truth.
-MediaPipe is called directly here (a small helper), not through stridecam's pose stage.
+Oracles: the container's own timestamps (decoded with PyAV) against k / fps; stridecam's own
+pose stage (MediaPipe PoseLandmarker, default settings) against the projected ground truth.
 """
 
 from __future__ import annotations
@@ -18,31 +17,19 @@ from stridecam.simulate import load_truth, render_clip
 from stridecam.simulate.presets import simulate_preset
 from stridecam.simulate.render import pick_encoder, render_frames, truth_path_for
 
-from conftest import shared_file
-
 JOINTS = ("hip", "knee", "ankle", "heel", "foot_index")
 
 
-def mediapipe_video_landmarks(path, model_path) -> np.ndarray:
-    """(n, 33, 2) pixel landmarks from PoseLandmarker in VIDEO mode; NaN where none found."""
-    import mediapipe as mp
-    from mediapipe.tasks.python import BaseOptions, vision
+def project_landmarks(path) -> np.ndarray:
+    """(n, 33, 2) pixel landmarks of every decoded frame from stridecam's own pose stage
+    (default settings, bundled model); NaN where the athlete was not found."""
+    from stridecam.pipeline import PoseSettings, extract
 
-    opts = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(model_path)),
-                                        running_mode=vision.RunningMode.VIDEO, num_poses=1)
-    out = []
-    with vision.PoseLandmarker.create_from_options(opts) as lm, av.open(str(path)) as c:
-        stream = c.streams.video[0]
-        for frame in c.decode(stream):
-            rgb = frame.to_ndarray(format="rgb24")
-            h, w = rgb.shape[:2]
-            ts_ms = int(round(float(frame.pts * stream.time_base) * 1000))
-            res = lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), ts_ms)
-            if res.pose_landmarks:
-                out.append([[p.x * w, p.y * h] for p in res.pose_landmarks[0]])
-            else:
-                out.append(np.full((33, 2), np.nan))
-    return np.asarray(out, dtype=float)
+    poses = extract(path, PoseSettings())
+    n = int(poses.meta["n_frames_decoded"])
+    out = np.full((n, 33, 2), np.nan)
+    out[poses.frame_index] = poses.xy_px
+    return out
 
 
 def leg_errors_lr_best(est: np.ndarray, truth: np.ndarray) -> dict[str, float]:
@@ -98,11 +85,10 @@ def test_render_is_deterministic_and_figure_is_drawn():
 
 
 @pytest.mark.slow
-def test_mediapipe_finds_rendered_athlete(tmp_path):
-    model = shared_file("models/pose_landmarker_full.task")
+def test_pose_stage_finds_rendered_athlete(tmp_path):
     run = simulate_preset("balanced_pan", duration_s=0.8)
     out = render_clip(run, tmp_path / "pan.mp4")
-    est = mediapipe_video_landmarks(out, model)
+    est = project_landmarks(out)
     assert est.shape == (run.n_frames, 33, 2)
     detected = np.isfinite(est).all(axis=(1, 2))
     assert detected.mean() >= 0.95
