@@ -25,7 +25,8 @@ class PoseSettings:
     """Settings that change the landmarks (and so the cache key).
 
     ``model_variant``: lite / full / heavy; ``model_path``: an explicit ``.task`` file (wins over
-    the variant); ``mode``: "video" (MediaPipe tracking) or "image" (detector every frame);
+    the variant); ``mode``: "video" (MediaPipe's tracking and smoothing; the default, measured
+    to time ground contacts better) or "image" (detector every frame; more accurate pixels);
     ``capture_fps``: real capture rate of a slow-motion clip (None = from the container).
     """
 
