@@ -32,7 +32,9 @@ class VideoInfo:
     ``nominal_fps`` is the container's average (playback) rate; ``capture_fps`` the real capture
     rate used to scale time (from ``--capture-fps``, the ``com.android.capture.fps`` tag, or equal
     to ``nominal_fps``); ``capture_fps_source`` says which. ``width``/``height`` are of the upright
-    frame. ``n_frames`` is the container's frame count (0 when it does not say).
+    frame. ``n_frames`` is the container's frame count (0 when it does not say). ``recorded``:
+    when the clip was filmed, from the ``creation_time`` tag phones write (None when absent or
+    the 1970 placeholder).
     """
 
     path: str
@@ -45,6 +47,7 @@ class VideoInfo:
     n_frames: int
     duration_s: float
     codec: str
+    recorded: str | None = None  # "YYYY-MM-DD HH:MM:SS" from the container's creation_time
     extra: dict = field(default_factory=dict)
 
     @property

@@ -108,10 +108,16 @@ def probe(path: str | Path, capture_fps: float | None = None) -> VideoInfo:
             cap, source = nominal, "container frame rate"
         duration = float(stream.duration * stream.time_base) if stream.duration else (
             float(container.duration) / 1e6 if container.duration else 0.0)
+        created = str(container.metadata.get("creation_time")
+                      or stream.metadata.get("creation_time") or "")
+        recorded = None
+        if len(created) >= 10 and created[:4].isdigit() and not created.startswith("1970"):
+            recorded = created.replace("T", " ").split(".")[0].rstrip("Z")
         return VideoInfo(
             path=str(path), width=width, height=height, rotation_deg=rotation,
             nominal_fps=nominal, capture_fps=cap, capture_fps_source=source,
             n_frames=int(stream.frames or 0), duration_s=duration, codec=cc.name or "?",
+            recorded=recorded,
         )
 
 

@@ -171,3 +171,8 @@ def test_bad_inputs_give_one_clear_line(tmp_path, tmp_clip):
 
 def test_ffprobe_available():
     assert shutil.which("ffprobe"), "ffmpeg (Debian package) is needed by the video tests"
+
+
+def test_recording_date_from_the_container(tmp_clip):
+    assert probe(video("front_jog_in_place_vfr.mp4")).recorded == "2020-06-24 11:49:20"
+    assert probe(tmp_clip("plain.mp4", moving_square_images(3))).recorded is None

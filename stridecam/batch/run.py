@@ -27,6 +27,7 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import InputError, StridecamError
+from ..store import file_sha256
 from . import executor, squad
 from .discover import ClipEntry, Plan, discover
 from .job import ClipTask, is_done, process_clip, read_done, worker_init
@@ -178,7 +179,7 @@ def _tasks(plan: Plan, out_root: Path, pose, reference, force, threads, pdf, ref
             statuses[task.out_dir] = executor.failed_status(task, _os_reason(e.clip, exc))
             continue
         tasks[-1] = replace(task, done_key=done_key(key, task, ref_sha, pdf),
-                            date=task.date or _recording_date(e.clip),
+                            date=task.date or (info.recorded or "")[:10] or None,
                             frames_estimate=info.n_frames or int(info.duration_s *
                                                                  info.nominal_fps))
     return tasks
@@ -192,22 +193,9 @@ def _os_reason(path: Path, exc: OSError) -> str:
     return f"{path}: cannot be read ({exc.strerror or exc})"
 
 
-def _recording_date(path: Path) -> str | None:
-    """The container's ``creation_time`` tag as YYYY-MM-DD (phones write it), or None."""
-    import av
-
-    try:
-        with av.open(str(path)) as container:
-            created = str(container.metadata.get("creation_time", ""))
-    except (av.error.FFmpegError, OSError, UnicodeDecodeError, ValueError):
-        return None
-    ok = len(created) >= 10 and created[:4].isdigit() and not created.startswith("1970")
-    return created[:10] if ok else None
-
-
 def _file_sha(path: str) -> str:
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return file_sha256(path)
     except OSError as exc:
         raise StridecamError(f"{path}: reference file cannot be read ({exc.strerror})") from exc
 

@@ -73,18 +73,12 @@ def clip_facts(clip: Path | None) -> dict[str, str]:
     """Recording date, duration and frame size read from the video, when it is at hand."""
     if clip is None:
         return {}
-    import av
-
     from ..video import probe
 
     info = probe(clip)
     facts = {"size": f"{info.width} × {info.height} px", "duration": f"{info.duration_s:.2f} s"}
-    with av.open(str(clip)) as container:
-        created = container.metadata.get("creation_time") or \
-            container.streams.video[0].metadata.get("creation_time")
-    if created:
-        stamp = created.replace("T", " ").split(".")[0].rstrip("Z")
-        facts["recorded"] = f"{stamp} (from the video)"
+    if info.recorded:
+        facts["recorded"] = f"{info.recorded} (from the video)"
     else:
         mtime = dt.datetime.fromtimestamp(clip.stat().st_mtime)
         facts["recorded"] = f"{mtime:%Y-%m-%d %H:%M} (file date; the video holds no date)"
