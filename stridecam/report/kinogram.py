@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..landmarks import IDX, SKELETON
 from ..poses import Poses
-from ..track import Track
+from ..track import Track, hip_mid_x
 
 #: Crop side in multiples of the largest athlete bounding box over the four moments.
 CROP_MARGIN = 1.15
@@ -135,7 +135,7 @@ def _skeleton_figure(plt, track: Track, ms: list[Moment], units: str, ink: str,
     for ax, m in zip(np.atleast_1d(axes), ms):
         k = int(np.argmin(np.abs(track.time_s - m.time_s)))
         p = track.xy[k]
-        hip_x = np.nanmean(p[[IDX["left_hip"], IDX["right_hip"]], 0])
+        hip_x = float(hip_mid_x(track.xy[k:k + 1])[0])
         for a, b in SKELETON:
             if "ear" in a + b:
                 continue
