@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import resource
 import shutil
 import subprocess
@@ -31,6 +30,9 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from stridecam.store import write_marked_section  # noqa: E402
+
 VIDEOS = REPO.parent / "shared" / "videos"
 DEFAULT_CLIPS = [
     VIDEOS / "track_maxvelocity_slowmo_side.mp4",
