@@ -30,8 +30,7 @@ import pandas as pd
 
 from .columns import EVENT_COLUMNS
 from .events_segments import find_contacts
-from .events_signals import (SIDES, estimate_tip_offset, foot_height, lowest_foot,  # noqa: F401
-                             stance_like)
+from .events_signals import SIDES, estimate_tip_offset, lowest_foot, stance_like
 from .poses import Flag
 from .track import Track, hip_mid_x
 

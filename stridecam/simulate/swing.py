@@ -184,8 +184,5 @@ def swing_pose(model: "RunnerModel", i: int, t: np.ndarray) -> dict[str, np.ndar
     psi = thigh - kflex
     ankle = knee + b.shank_m * _dirv(psi)
     gam = psi - plant
-    ef = np.stack([np.cos(gam), np.sin(gam)], -1)
-    nf = np.stack([-np.sin(gam), np.cos(gam)], -1)
-    toe = ankle + b.toe_to_ankle_m * ef - b.ankle_height_m * nf
     return {"hip": hip, "knee": knee, "ankle": ankle, "thigh": thigh, "kflex": kflex,
             "gamma": gam}
