@@ -434,13 +434,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sections", default=",".join(SECTIONS))
     parser.add_argument("--quick", action="store_true", help="fewer athletes and seeds")
+    parser.add_argument("--out", type=Path, default=OUT,
+                        help="Markdown file to write (default VALIDATION.md of the repo)")
     args = parser.parse_args(argv)
     for key in args.sections.split(","):
         title, make = SECTIONS[key]
         t0 = time.time()
         body = make(args.quick)
         body += f"\n\n_Section computed in {time.time() - t0:.0f} s on {time.strftime('%Y-%m-%d')}._"
-        write_marked_section(OUT, key, title, body, header=HEADER)
+        write_marked_section(args.out, key, title, body, header=HEADER)
         print(f"{key}: done in {time.time() - t0:.0f} s", flush=True)
     return 0
 
