@@ -171,20 +171,27 @@ RENDER_PRESETS = ("balanced_pan", "slow_recycling", "force_limited", "accelerati
 CACHE = Path(os.environ.get("STRIDECAM_VALIDATION_CACHE", "/tmp/stridecam_validation"))
 
 
+def _preset_digest(name: str) -> str:
+    """Short hash of a preset's parameters: cached renders of an edited preset are not reused."""
+    import hashlib
+
+    return hashlib.sha256(repr(PRESETS[name]).encode()).hexdigest()[:8]
+
+
 def _rendered_poses(name: str, fps: int, mode: str | None = None):
     """Render preset ``name`` at ``fps`` (cached) and run the real pose stage on it (cached)."""
     from stridecam.pipeline import PoseSettings, get_poses
     from stridecam.simulate import load_truth, render_clip
 
     pr = PRESETS[name]
-    clip = CACHE / f"{name}_{fps}.mp4"
+    clip = CACHE / f"{name}_{fps}_{_preset_digest(name)}.mp4"
     if not clip.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         run = simulate(pr.athlete, dataclasses.replace(pr.camera, fps=fps),
                        duration_s=min(pr.duration_s, 2.0), seed=pr.seed)
         render_clip(run, clip)
     mode = mode or PoseSettings().mode
-    poses, _ = get_poses(clip, CACHE / f"{name}_{fps}_{mode}", PoseSettings(mode=mode))
+    poses, _ = get_poses(clip, CACHE / f"{clip.stem}_{mode}", PoseSettings(mode=mode))
     return load_truth(clip.with_suffix(".truth.json")), poses, pr.athlete.height_m
 
 

@@ -8,7 +8,7 @@ Each preset is deterministic: ``simulate_preset(name)`` gives identical arrays e
 - ``balanced_pan``: the same athlete, panning camera, 3 s.
 - ``slow_recycling``: low knee drive (55 deg), late peak (0.26 s after toe-off), less knee fold;
   panning camera.
-- ``force_limited``: long contacts (0.125 s), short flight, lower speed; panning camera.
+- ``force_limited``: long contacts (0.135 s), short flight, lower speed; panning camera.
 - ``acceleration``: a start, accelerating v(t) = 10.5 (1 - exp(-t / 1.3)) m/s from 0.8 s after
   the start signal, trunk lean and contacts relaxing from start values; panning camera.
 - ``acceleration_static``: the same from 0.65 s after the start, fixed camera, 1.25 s.
@@ -48,7 +48,7 @@ PRESETS: dict[str, Preset] = {
                       knee_flexion_max_deg=100.0, trunk_lean_deg=4.0, arm_swing_deg=90.0),
         PAN, 3.0, description="swing leg re-cycles slowly: low knee drive, long recovery"),
     "force_limited": Preset(
-        AthleteParams(v_max_m_s=8.6, step_frequency_hz=4.3, contact_time_s=0.125,
+        AthleteParams(v_max_m_s=8.0, step_frequency_hz=4.3, contact_time_s=0.135,
                       peak_thigh_flexion_deg=70.0, recovery_time_s=0.2,
                       knee_flexion_td_deg=28.0, knee_flexion_max_deg=120.0),
         PAN, 3.0, description="long contacts, short flight"),
