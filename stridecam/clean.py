@@ -209,17 +209,24 @@ def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float 
     if sc.units == "leg":
         flags.append(Flag("no_scale", "warning",
                           "No height or distance was given: lengths are in leg lengths, not metres."))
+    camera = (scale_mod.fit_turning_camera(grid, xy_g, stance, poses.frame_size_px[0] / 2.0,
+                                           poses.frame_size_px[0], direction, leg_t)
+              if moving else None)
     per_px = sc.units_per_px * (sc.leg_length_px / leg_t if moving else np.ones(n))
-    # A camera turning from one spot sees the lane obliquely away from the perpendicular: the
-    # athlete looks smaller (distance D / cos(theta)) and runs foreshortened by cos(theta).
-    # The athlete's size relative to its largest gives cos(theta) (1 for a still camera, a
-    # camera travelling alongside, or a treadmill).
-    cos_theta = np.clip(leg_t / np.nanmax(leg_t), 0.3, 1.0) if moving else np.ones(n)
-    out = to_ground_frame(grid, xy_g, ground_y, shift, per_px, direction, cos_theta)
+    if camera is not None:
+        out = turning_camera_ground_frame(camera, xy_g, ground_y, sc.leg_length, direction)
+        out[:, :, 1] = (ground_y - xy_g[:, :, 1]) * per_px[:, None]
+        shift = camera.angle_px
+    else:
+        # Fallback (too few contacts to fit the camera): the athlete's size relative to its
+        # largest as cos(bearing), the lane's foreshortening.
+        cos_theta = np.clip(leg_t / np.nanmax(leg_t), 0.3, 1.0) if moving else np.ones(n)
+        out = to_ground_frame(grid, xy_g, ground_y, shift, per_px, direction, cos_theta)
     meta = {
         "n_outliers_removed": n_out, "direction_agreement": agreement,
         "ground_slope": ground.slope, "ground_points": ground.n_points,
         "camera_moving": moving, "pan_ratio": pan_ratio, "grid_fps": fps,
+        "camera_model": _camera_meta(camera),
     }
     return Track(time_s=grid, xy=out, visibility=vis_g, scale=sc, direction=direction,
                  camera_shift_px=shift, frame_of_sample=nearest,
@@ -263,6 +270,39 @@ def to_ground_frame(time_s: np.ndarray, xy_px: np.ndarray, ground_y: np.ndarray,
     if finite.size:
         out[:, :, 0] -= finite.min()
     return out
+
+
+def turning_camera_ground_frame(camera: scale_mod.TurningCamera, xy_px: np.ndarray,
+                                ground_y: np.ndarray, leg_length: float,
+                                direction: int) -> np.ndarray:
+    """(n, 33, 2) forward/up coordinates in the units of ``leg_length`` (the athlete's leg in
+    metres, or 1) through a fitted ``TurningCamera``: every image x is mapped to its forward
+    position on the running line (the athlete's plane), heights are measured up from
+    ``ground_y`` at the vertical scale of the athlete's distance (the model's apparent leg
+    length at the hips' image x)."""
+    out = np.empty_like(xy_px)
+    out[:, :, 0] = direction * camera.forward_leg(xy_px[:, :, 0]) * leg_length
+    hip = hip_mid_x(xy_px)
+    ok = np.isfinite(hip)
+    hip = np.interp(np.arange(len(hip)), np.flatnonzero(ok), hip[ok]) if ok.any() else hip
+    out[:, :, 1] = (ground_y - xy_px[:, :, 1]) * (leg_length / camera.leg_px(hip))[:, None]
+    finite = out[:, :, 0][np.isfinite(out[:, :, 0])]
+    if finite.size:
+        out[:, :, 0] -= finite.min()
+    return out
+
+
+def _camera_meta(camera: scale_mod.TurningCamera | None) -> dict | None:
+    """JSON-ready summary of a fitted turning camera (None without one)."""
+    if camera is None:
+        return None
+    k = camera.inv_focal_px
+    return {"focal_px": float(1.0 / k) if k > 0 else None,
+            "bearing_first_deg": float(np.degrees(k * camera.bearing0_px)),
+            "bearing_last_deg": float(np.degrees(k * (camera.bearing0_px + camera.angle_px[-1]))),
+            "distance_leg": float(1.0 / (k * camera.leg_px_square)) if k > 0 else None,
+            "leg_px_square_on": camera.leg_px_square, "toe_height_leg": camera.toe_height_leg,
+            "size_fit_rms": camera.size_rms}
 
 
 def _empty_track(poses: Poses, flags: list[Flag]) -> Track:
