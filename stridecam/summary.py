@@ -19,6 +19,8 @@ SUMMARISED = ("contact_time_s", "flight_time_s", "step_time_s", "cadence_spm",
               "step_frequency_hz", "step_length_m", "stride_length_m", "speed_m_s",
               "swing_time_s", "recovery_time_s", "peak_thigh_flexion_deg", "peak_knee_height_leg",
               "thigh_separation_td_deg", "trunk_lean_deg", "max_thigh_angular_velocity_deg_s")
+#: Metrics that also get a run value from the longest chain of consecutive steps (``run_values``).
+CHAINED = ("step_time_s", "cadence_spm", "step_frequency_hz", "step_length_m", "speed_m_s")
 ASYMMETRY = ("contact_time_s", "flight_time_s", "step_length_m", "swing_time_s",
              "recovery_time_s", "peak_thigh_flexion_deg", "peak_knee_height_leg")
 #: Mean acceleration over the steps (units/s^2 per leg length) above which the run is an
@@ -32,6 +34,47 @@ def asymmetry_pct(left: float, right: float) -> float:
     if not (np.isfinite(left) and np.isfinite(right)) or mean == 0:
         return float("nan")
     return float(100.0 * (left - right) / mean)
+
+
+def longest_chain(steps: pd.DataFrame, tol_s: float = 1e-6) -> np.ndarray:
+    """Row positions of the longest run of consecutive steps: each step's next touchdown is the
+    following step's touchdown (no contact missed between them)."""
+    if not len(steps):
+        return np.zeros(0, dtype=int)
+    td = steps["touchdown_time_s"].to_numpy(float)
+    nxt = steps["next_touchdown_time_s"].to_numpy(float)
+    joined = np.abs(nxt[:-1] - td[1:]) <= tol_s
+    best, start = (0, 1), 0
+    for i, ok in enumerate(np.r_[joined, False]):
+        if not ok:
+            if i + 1 - start > best[1] - best[0]:
+                best = (start, i + 1)
+            start = i + 1
+    return np.arange(*best)
+
+
+def run_values(steps: pd.DataFrame, min_steps: int = 3) -> dict[str, float]:
+    """Run values of ``CHAINED`` metrics over the longest chain of consecutive steps: step time
+    = chain duration / steps, cadence = 60 x steps / duration (steps/min), step frequency =
+    steps / duration (Hz), step length = distance travelled / steps, speed = distance /
+    duration. Touchdown and hip errors inside the chain cancel (each touchdown ends one step and
+    starts the next), so these are more precise than the per-step medians; only the chain's two
+    end touchdowns count. Empty with fewer than ``min_steps`` chained steps."""
+    chain = longest_chain(steps)
+    if len(chain) < min_steps:
+        return {}
+    part = steps.iloc[chain]
+    duration = float(part["next_touchdown_time_s"].iloc[-1] - part["touchdown_time_s"].iloc[0])
+    if not duration > 0:
+        return {}
+    n = len(part)
+    out = {"step_time_s": duration / n, "cadence_spm": 60.0 * n / duration,
+           "step_frequency_hz": n / duration}
+    length = part["step_length_m"].to_numpy(float) if "step_length_m" in part else np.zeros(0)
+    if length.size and np.isfinite(length).all():
+        out["step_length_m"] = float(length.sum() / n)
+        out["speed_m_s"] = float(length.sum() / duration)
+    return out
 
 
 def _velocity_model(t, v_max, tau, t0):
@@ -71,6 +114,8 @@ def summarise(steps: pd.DataFrame, *, fps: float, leg_length: float, units: str)
             stats[col] = {"median": float(med), "iqr": float(q3 - q1), "n": int(vals.size)}
         else:
             stats[col] = {"median": float("nan"), "iqr": float("nan"), "n": 0}
+    for col, value in run_values(steps).items():
+        stats[col]["run"] = value
     out["metrics"] = stats
     asym = {}
     for col in ASYMMETRY:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from stridecam.analysis import analyse_poses
@@ -20,7 +21,7 @@ from stridecam.scale import (LEG_FRACTION_OF_HEIGHT, apply_homography, from_heig
                              from_two_points, homography, leg_length_px)
 from stridecam.simulate import AthleteParams, CameraParams, Degradations, simulate, to_poses
 from stridecam.simulate.presets import PRESETS
-from stridecam.summary import asymmetry_pct, fit_velocity_curve
+from stridecam.summary import asymmetry_pct, fit_velocity_curve, longest_chain, run_values
 from stridecam.validation import compare_steps, match_contacts, truth_in_window
 from stridecam.view import view_check
 
@@ -212,3 +213,24 @@ def test_verdict_of_the_presets(preset, label):
     assert result.verdict.label == label
     assert result.summary["verdict"]["label"] == label
     assert result.verdict.explanation
+
+
+def test_run_values_cancel_the_touchdown_errors_inside_the_chain():
+    """Cadence and step length over consecutive steps depend on the chain's two end touchdowns
+    only; a missed contact splits the chain and the longer part is used."""
+    rng = np.random.default_rng(3)
+    true_td = 0.1 + 0.22 * np.arange(12)  # 4.545 steps/s, 10 m/s: 2.2 m steps
+    td = true_td + np.r_[0.0, rng.normal(0, 0.012, 10), 0.0]  # noisy inside, exact ends
+    hip = 10.0 * td  # hip position at each touchdown (m)
+    steps = pd.DataFrame({
+        "touchdown_time_s": td[:-1], "next_touchdown_time_s": td[1:],
+        "step_time_s": np.diff(td), "step_length_m": np.diff(hip)})
+    run = run_values(steps)
+    assert run["cadence_spm"] == pytest.approx(60 / 0.22, rel=1e-9)
+    assert run["step_length_m"] == pytest.approx(2.2, rel=1e-9)
+    assert run["speed_m_s"] == pytest.approx(10.0, rel=1e-9)
+    per_step = 60 / steps["step_time_s"]
+    assert abs(per_step.median() / (60 / 0.22) - 1) > 1e-3  # the median does not cancel them
+    gap = steps.drop(index=3).reset_index(drop=True)  # a contact missed: chain 0-2 | 3-9
+    assert longest_chain(gap).tolist() == list(range(3, 10))
+    assert run_values(gap.iloc[:2]) == {}  # fewer than 3 chained steps: no run value

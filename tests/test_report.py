@@ -110,10 +110,11 @@ def test_first_page_has_verdict_confidence_and_every_headline_value(run_pdf, run
     assert content.LABELS[verdict["label"]] in page1
     assert f"Confidence: {verdict['confidence_word']} ({verdict['confidence']:.2f}" in page1
     assert "Test Runner" in page1 and "height 1.80 m" in page1
-    # headline medians, formatted here from the summary, not from the report's own rows
+    # headline run values (over chained steps), formatted here from the summary, not from the
+    # report's own rows
     m = summary["metrics"]
-    expected = {"Cadence (steps/min)": f"{m['cadence_spm']['median']:.0f}",
-                "Step length (m)": f"{m['step_length_m']['median']:.2f}",
+    expected = {"Cadence (steps/min)": f"{m['cadence_spm']['run']:.0f}",
+                "Step length (m)": f"{m['step_length_m']['run']:.2f}",
                 "Top speed (m/s)": f"{summary['top_speed_m_s']:.2f}"}
     for name, value in expected.items():
         assert re.search(re.escape(name) + r".{0,40}?" + re.escape(value), page1), (name, value)
@@ -274,8 +275,8 @@ def test_squad_report_reads_the_batch_squad_table(run_folder, tmp_path):
     df = squad_frame(table, sums).set_index("clip")
     assert df.at["leg.mp4", "length_units"] == "leg" and df.at["m.mp4", "length_units"] == "m"
     assert df.at["leg.mp4", "step_length_m"] == pytest.approx(
-        leg["metrics"]["step_length_m"]["median"])
+        leg["metrics"]["step_length_m"]["run"])
     assert df.at["leg.mp4", "athlete"] == "(no name)"
     out = write_squad_report(table, sums, tmp_path / "squad.pdf")
     whole = norm(" ".join(pdf_text(pypdf.PdfReader(str(out.path)))))
-    assert f"{leg['metrics']['step_length_m']['median']:.2f} LL" in whole
+    assert f"{leg['metrics']['step_length_m']['run']:.2f} LL" in whole

@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..limiter.indicators import run_value
+
 SQUAD_FILE = "squad_summary.csv"
 ERRORS_FILE = "errors.csv"
 STATUS_FILE = "batch_status.csv"
@@ -62,9 +64,8 @@ def squad_row(summary: Mapping[str, Any], *, athlete: str | None, date: str | No
     metrics = summary.get("metrics", {})
     nan = float("nan")
 
-    def median(key: str) -> float:
-        value = metrics.get(key, {}).get("median")
-        return nan if value is None else float(value)
+    def value(key: str) -> float:  # the run value where the summary has one, else the median
+        return run_value(metrics.get(key) or {})
 
     metric_units = summary.get("length_units")
     row: dict[str, Any] = {
@@ -75,10 +76,10 @@ def squad_row(summary: Mapping[str, Any], *, athlete: str | None, date: str | No
         "detection_rate": _num(summary.get("detection_rate")),
     }
     for key, col in _PLAIN.items():
-        row[col] = median(key)
+        row[col] = value(key)
     in_m = metric_units == "m"
     for key, (col_m, col_leg) in _LENGTHS.items():
-        row[col_m], row[col_leg] = (median(key), nan) if in_m else (nan, median(key))
+        row[col_m], row[col_leg] = (value(key), nan) if in_m else (nan, value(key))
     top = _num(summary.get("top_speed_m_s"))
     row["top_speed_m_s"], row["top_speed_leg_s"] = (top, nan) if in_m else (nan, top)
     verdict = summary.get("verdict") or {}

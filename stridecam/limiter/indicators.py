@@ -92,10 +92,18 @@ class Context:
     metrics: Mapping[str, Any]
 
     def stat(self, col: str) -> tuple[float, float, int]:
-        """(median, IQR, number of step values) of a summarised metric."""
+        """(run value, IQR, number of step values) of a summarised metric: the run value is the
+        chained-steps value where the summary has one (``summary.run_values``), else the
+        median."""
         m = self.metrics.get(col) or {}
         n = m.get("n")
-        return num(m.get("median")), num(m.get("iqr")), int(n) if isinstance(n, int) else 0
+        return run_value(m), num(m.get("iqr")), int(n) if isinstance(n, int) else 0
+
+
+def run_value(stat: Mapping[str, Any]) -> float:
+    """A summarised metric's run value (over chained steps) when finite, else its median."""
+    run = num(stat.get("run"))
+    return run if math.isfinite(run) else num(stat.get("median"))
 
 
 def context(summary: Mapping[str, Any]) -> Context:
@@ -110,7 +118,7 @@ def context(summary: Mapping[str, Any]) -> Context:
         height, note = float("nan"), "height unknown"
         if math.isfinite(leg) and leg > 0:
             height, note = leg / LEG_FRACTION_OF_HEIGHT, "height estimated from the leg length"
-    speed = num((metrics.get("speed_m_s") or {}).get("median")) if units == "m" else float("nan")
+    speed = run_value(metrics.get("speed_m_s") or {}) if units == "m" else float("nan")
     n_steps = summary.get("n_steps")
     # mean acceleration of the step speeds, converted to m/s^2 from leg lengths when needed
     accel = num(summary.get("mean_acceleration_m_s2"))

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..columns import __doc__ as COLUMNS_DOC
 from ..limiter import SPECS, Verdict
+from ..limiter.indicators import run_value
 
 LABELS = {"recycling_limited": "Re-cycling limited",
           "force_limited": "Force limited",
@@ -115,10 +116,10 @@ def label(column: str, summary: Mapping[str, Any]) -> str:
     return f"{COLUMN_TEXT[column][0]} ({unit_of(column, summary)})"
 
 
-def median(summary: Mapping[str, Any], column: str) -> float:
-    m = (summary.get("metrics") or {}).get(column) or {}
-    v = m.get("median")
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else float("nan")
+def run_figure(summary: Mapping[str, Any], column: str) -> float:
+    """The run's value of a metric: over the chained steps where the summary has it, else the
+    median of the steps (``limiter.indicators.run_value``)."""
+    return run_value((summary.get("metrics") or {}).get(column) or {})
 
 
 @dataclass(frozen=True)
@@ -171,18 +172,18 @@ def _indicator_row(ind, refs: list[str]) -> HeadlineRow:
 
 
 def headline_rows(summary: Mapping[str, Any], verdict: Verdict | None) -> list[HeadlineRow]:
-    """Speed and rhythm medians, then every limiter indicator beside its reference range."""
+    """Speed and rhythm of the run, then every limiter indicator beside its reference range."""
     lu = length_unit(summary)
     speed_unit = "m/s" if lu == "m" else "leg lengths/s"
     rows = [
         HeadlineRow("Speed and rhythm", f"Top speed ({speed_unit})",
                     number(summary.get("top_speed_m_s"), 2), "", "", "", 0),
         HeadlineRow("Speed and rhythm", label("cadence_spm", summary),
-                    number(median(summary, "cadence_spm"), 0), "", "", "", 0),
+                    number(run_figure(summary, "cadence_spm"), 0), "", "", "", 0),
         HeadlineRow("Speed and rhythm", label("step_length_m", summary),
-                    number(median(summary, "step_length_m"), 2), "", "", "", 0),
-        HeadlineRow("Speed and rhythm", label("speed_m_s", summary) + ", median of steps",
-                    number(median(summary, "speed_m_s"), 2), "", "", "", 0),
+                    number(run_figure(summary, "step_length_m"), 2), "", "", "", 0),
+        HeadlineRow("Speed and rhythm", label("speed_m_s", summary) + ", over the run",
+                    number(run_figure(summary, "speed_m_s"), 2), "", "", "", 0),
     ]
     refs = references(verdict)
     if verdict is not None:

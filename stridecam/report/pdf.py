@@ -127,7 +127,9 @@ def page_one(doc: Doc, data: RunData) -> None:
     doc.grid(["Side", "Measure (unit)", "This run", "Reference", "Run vs range", "Verdict use",
               "Src"], table, (24, 66, 16, 26, 21, 23, 10), size=7.5, bold_rows=bold,
              align=("LEFT", "LEFT", "RIGHT", "CENTER", "CENTER", "CENTER", "CENTER"))
-    doc.para("This run: median over the steps. Bold rows point to a limiter. 'within error': "
+    doc.para("This run: cadence, step length and speed over the run's consecutive steps (steps / "
+             "time, distance / steps); other values the median of the steps. Bold rows point to "
+             "a limiter. 'within error': "
              "outside the range by less than the measurement uncertainty. Sources [n]: see "
              "the method page.", size=7, grey=True, height=3.5)
     for note in C.unused_notes(v):

@@ -26,6 +26,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from ..limiter.indicators import run_value
 from ..store import atomic_path
 from .content import LABELS, number
 from .document import Doc
@@ -68,7 +69,10 @@ def _summary_value(summary: dict, column: str) -> Any:
     if column == "top_speed_m_s":
         return summary.get("top_speed_m_s")
     m = (summary.get("metrics") or {}).get(column)
-    return m.get("median") if isinstance(m, dict) else None
+    if not isinstance(m, dict):
+        return None
+    value = run_value(m)  # over the run's chained steps where there is one, else the median
+    return value if math.isfinite(value) else None
 
 
 def squad_frame(table: pd.DataFrame, run_summaries: Sequence[dict] = ()) -> pd.DataFrame:
@@ -164,8 +168,8 @@ def scatter_cadence_length(df: pd.DataFrame):
         ax.set_ylim(lo, hi)
         ax.set_xlim(x[0], x[-1])
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title="Athlete")
-    ax.set_xlabel("Step length (m), run median")
-    ax.set_ylabel("Cadence (steps/min), run median")
+    ax.set_xlabel("Step length (m), over the run")
+    ax.set_ylabel("Cadence (steps/min), over the run")
     ax.set_title("Cadence against step length, every run (dotted: equal speed)")
     fig.tight_layout()
     return fig
@@ -223,7 +227,7 @@ def history(g: pd.DataFrame):
             ax.annotate(str(k), (r["top_speed_m_s"], r[col]), textcoords="offset points",
                         xytext=(4, 3), fontsize=7)
         ax.set_xlabel("Top speed (m/s)")
-        ax.set_ylabel(f"{text}, run median")
+        ax.set_ylabel(f"{text}, per run")
     a.set_title("Step length against speed (numbers: run order by date)", fontsize=8.5)
     b.set_title("Cadence against speed", fontsize=8.5)
     fig.tight_layout()
@@ -297,13 +301,14 @@ def write_squad_report(table: pd.DataFrame, run_summaries: Sequence[dict],
              (60, 14, doc.text_width - 74), size=8)
     doc.h2("Runs ranked by top speed (fastest first)")
     _table(doc, df)
-    doc.para("Medians over each run's steps. Conf.: confidence of the verdict (0-1). Warn.: "
+    doc.para("Cadence, step length and speed over each run's consecutive steps; other values the "
+             "median of its steps. Conf.: confidence of the verdict (0-1). Warn.: "
              "number of data-quality warnings and problems of the run. Runs in leg lengths (no "
              "calibration) are ranked last.", size=7, grey=True, height=3.5)
     doc.add_page()
     doc.start_section("Squad figures", level=0)
     doc.figure(to_svg(scatter_cadence_length(df)),
-               "Each marker is one run (median of its steps). Runs without calibration (leg "
+               "Each marker is one run (over its consecutive steps). Runs without calibration (leg "
                "lengths) are left out: their step lengths are not in metres."
                + (f" Left out here: {int((df['length_units'] != 'm').sum())} run(s)."
                   if (df["length_units"] != "m").any() else ""))
