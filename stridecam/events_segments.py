@@ -137,5 +137,11 @@ def find_contacts(h: np.ndarray, x: np.ndarray, still: np.ndarray, *, prominence
         if np.mean(still[first:last + 1]) < still_fraction:
             continue
         since = _grounded_since(h, x, first, x_ref, x_tol, air_level)
-        out.append((since if first - since > last - first + 1 else first, last))
+        first = since if first - since > last - first + 1 else first
+        if out and first <= out[-1][1]:
+            # one lowest foot at a time: contacts cannot overlap (a stretch reported from where
+            # the foot was planted may reach back into the previous contact)
+            first = out[-1][1] + 1
+        if first <= last:
+            out.append((first, last))
     return [(int(a), int(b)) for a, b in out]
