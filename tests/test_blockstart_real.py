@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import video
 from stridecam.analysis import analyse_poses
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TRUTH = Path(__file__).resolve().parent / "data" / "blockstart_contacts.json"
 CACHE = Path(os.environ.get("STRIDECAM_VALIDATION_CACHE", "/tmp/stridecam_validation")) / "real"
 CLIPS = ("track_blockstart_a1_side", "track_blockstart_a10_side", "track_blockstart_b1_side")
@@ -42,11 +42,7 @@ KNOWN_LATE = {("track_blockstart_a10_side", 4): 3}
 
 
 def _poses(name: str):
-    clip = SHARED / "videos" / f"{name}.mp4"
-    if not clip.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{clip} is missing (CI must have ../shared/videos)")
-        pytest.skip(f"{clip} not available")
+    clip = video(f"{name}.mp4")  # fails under CI when missing, skips locally
     from stridecam.pipeline import PoseSettings, get_poses
 
     poses, _ = get_poses(clip, CACHE / name, PoseSettings())
