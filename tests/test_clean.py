@@ -7,7 +7,7 @@ import pytest
 
 from stridecam.analysis import analyse_poses
 from stridecam.clean import Calibration, clean
-from stridecam.simulate import CameraParams, simulate_preset, to_poses
+from stridecam.simulate import simulate_preset, to_poses
 from stridecam.validation import compare_steps
 
 
