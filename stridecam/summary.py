@@ -19,8 +19,6 @@ SUMMARISED = ("contact_time_s", "flight_time_s", "step_time_s", "cadence_spm",
               "step_frequency_hz", "step_length_m", "stride_length_m", "speed_m_s",
               "swing_time_s", "recovery_time_s", "peak_thigh_flexion_deg", "peak_knee_height_leg",
               "thigh_separation_td_deg", "trunk_lean_deg", "max_thigh_angular_velocity_deg_s")
-#: Metrics that also get a run value from the longest chain of consecutive steps (``run_values``).
-CHAINED = ("step_time_s", "cadence_spm", "step_frequency_hz", "step_length_m", "speed_m_s")
 ASYMMETRY = ("contact_time_s", "flight_time_s", "step_length_m", "swing_time_s",
              "recovery_time_s", "peak_thigh_flexion_deg", "peak_knee_height_leg")
 #: Mean acceleration over the steps (units/s^2 per leg length) above which the run is an
@@ -54,8 +52,8 @@ def longest_chain(steps: pd.DataFrame, tol_s: float = 1e-6) -> np.ndarray:
 
 
 def run_values(steps: pd.DataFrame, min_steps: int = 3) -> dict[str, float]:
-    """Run values of ``CHAINED`` metrics over the longest chain of consecutive steps: step time
-    = chain duration / steps, cadence = 60 x steps / duration (steps/min), step frequency =
+    """Run values over the longest chain of consecutive steps: step time = chain duration /
+    steps, cadence = 60 x steps / duration (steps/min), step frequency =
     steps / duration (Hz), step length = distance travelled / steps, speed = distance /
     duration. Touchdown and hip errors inside the chain cancel (each touchdown ends one step and
     starts the next), so these are more precise than the per-step medians; only the chain's two
