@@ -26,9 +26,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ..limiter.indicators import run_value
 from ..store import atomic_path
-from .content import LABELS, number
+from .content import LABELS, number, run_figure
 from .document import Doc
 from .figures import INK, WIDTH_IN, styled, to_svg
 
@@ -68,10 +67,7 @@ def _present(value: Any) -> bool:
 def _summary_value(summary: dict, column: str) -> Any:
     if column == "top_speed_m_s":
         return summary.get("top_speed_m_s")
-    m = (summary.get("metrics") or {}).get(column)
-    if not isinstance(m, dict):
-        return None
-    value = run_value(m)  # over the run's chained steps where there is one, else the median
+    value = run_figure(summary, column)
     return value if math.isfinite(value) else None
 
 
