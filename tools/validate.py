@@ -31,6 +31,7 @@ sys.path.insert(0, str(REPO))
 from stridecam.analysis import analyse_poses  # noqa: E402
 from stridecam.clean import Calibration  # noqa: E402
 from stridecam.landmarks import IDX  # noqa: E402
+from stridecam.limiter.indicators import run_value  # noqa: E402
 from stridecam.simulate import CameraParams, Degradations, simulate, to_poses  # noqa: E402
 from stridecam.simulate.presets import PRESETS  # noqa: E402
 from stridecam.store import write_marked_section  # noqa: E402
@@ -82,7 +83,7 @@ def score(run, result, poses) -> RunScore:
         # what the user is shown: the run value over chained steps where there is one (the
         # truth's on its matched steps, the same definition), else the median
         stat = result.summary["metrics"][col]
-        est = stat.get("run", stat["median"])
+        est = run_value(stat)
         if col in true_run and "run" in stat:
             ref = true_run[col]
         else:
