@@ -31,7 +31,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from stridecam.store import write_marked_section  # noqa: E402
+from stridecam.io.store import write_marked_section  # noqa: E402
 
 VIDEOS = REPO.parent / "shared" / "videos"
 DEFAULT_CLIPS = [

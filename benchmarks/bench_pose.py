@@ -34,8 +34,8 @@ import numpy as np  # noqa: E402
 import mediapipe as mp  # noqa: E402
 from mediapipe.tasks.python import BaseOptions, vision  # noqa: E402
 
-from stridecam.model_files import resolve_model  # noqa: E402
-from stridecam.store import write_marked_section  # noqa: E402
+from stridecam.io.model_files import resolve_model  # noqa: E402
+from stridecam.io.store import write_marked_section  # noqa: E402
 
 
 def decode_only(clip: Path) -> tuple[int, float]:

@@ -12,8 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
-from .errors import StridecamError
+from stridecam import __version__
+from stridecam.model.errors import StridecamError
 
 
 def _add_pose_options(p: argparse.ArgumentParser) -> None:
@@ -31,14 +31,14 @@ def _add_pose_options(p: argparse.ArgumentParser) -> None:
 
 
 def _pose_settings(args: argparse.Namespace):
-    from .pipeline import PoseSettings
+    from stridecam.pipeline import PoseSettings
 
     return PoseSettings(model_variant=args.model_variant, model_path=args.model,
                         mode=args.pose_mode, capture_fps=args.capture_fps)
 
 
 def cmd_pose(args: argparse.Namespace) -> int:
-    from .pipeline import get_poses, output_dir_for
+    from stridecam.pipeline import get_poses, output_dir_for
 
     out = Path(args.output) if args.output else output_dir_for(args.clip)
     poses, cached = get_poses(args.clip, out, _pose_settings(args), progress=True,
@@ -62,7 +62,7 @@ def _floats(text: str, count: int, what: str) -> tuple[float, ...]:
 
 
 def _calibration(args: argparse.Namespace):
-    from .clean import Calibration
+    from stridecam.analysis.clean import Calibration
 
     two = rect = None
     if args.two_points:
@@ -83,7 +83,7 @@ def _calibration(args: argparse.Namespace):
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
-    from .pipeline import analyse_clip, output_dir_for
+    from stridecam.pipeline import analyse_clip, output_dir_for
 
     out = Path(args.output) if args.output else output_dir_for(args.clip)
     result = analyse_clip(args.clip, out, _pose_settings(args), _calibration(args),
@@ -91,12 +91,12 @@ def cmd_analyse(args: argparse.Namespace) -> int:
                           force=args.force)
     print(format_summary(result.summary, args.clip, out))
     if not args.no_report:
-        from .report import write_run_report
+        from stridecam.report import write_run_report
 
         report = write_run_report(result, out / "report.pdf", clip=args.clip)
         print(f"  report: {report.path} ({report.n_pages} pages)")
     if args.overlay:
-        from .report import write_overlay
+        from stridecam.report import write_overlay
 
         overlay = write_overlay(args.clip, out, out / "overlay.mp4")
         print(f"  overlay video: {overlay.path} ({overlay.n_frames} frames)")
@@ -166,19 +166,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pose_options(p)
     p.set_defaults(func=cmd_analyse)
 
-    from .report import command as report_command
+    from stridecam.report import command as report_command
 
     p = sub.add_parser("report", help="re-render report.pdf from a saved run folder (no pose work)")
     report_command.add_report_arguments(p)
     p.set_defaults(func=report_command.cmd_report)
 
-    from .batch import command as batch_command
+    from stridecam.batch import command as batch_command
 
     p = sub.add_parser("batch", help="analyse a squad's folder or roster of clips in parallel")
     batch_command.add_arguments(p)
     p.set_defaults(func=batch_command.run)
 
-    from .simulate import command as simulate_command
+    from stridecam.simulate import command as simulate_command
 
     p = sub.add_parser("simulate", help="render simulated sprinters with exact ground truth")
     simulate_command.add_arguments(p)

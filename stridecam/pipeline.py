@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .poses import Flag, Poses
-from .store import cache_key, cached_key, file_sha256, load_poses, save_poses
+from stridecam.model.poses import Flag, Poses
+from stridecam.io.store import cache_key, cached_key, file_sha256, load_poses, save_poses
 
 log = logging.getLogger(__name__)
 
@@ -49,15 +49,15 @@ def extract(clip: str | Path, settings: PoseSettings, *, progress: bool = False,
     worker's); by default one is made for this clip. ``decode_threads``: PyAV decoding threads
     (0 = PyAV's choice).
     """
-    from .video import VideoReader
+    from stridecam.io.video import VideoReader
 
     reader = VideoReader(clip, settings.capture_fps, decode_threads=decode_threads)
     frames = _progress(reader, progress)
     if estimator is not None:
         poses = estimator().run(frames, reader.info, mode=settings.mode)
     else:
-        from .model_files import resolve_model
-        from .pose import extract_poses
+        from stridecam.io.model_files import resolve_model
+        from stridecam.io.pose import extract_poses
 
         model = resolve_model(settings.model_variant, settings.model_path)
         poses = extract_poses(frames, reader.info, model, mode=settings.mode)
@@ -96,7 +96,7 @@ def _add_decode_facts(poses: Poses, reader) -> Poses:
 
 def pose_cache_key(clip: str | Path, settings: PoseSettings) -> str:
     """Cache key of ``clip`` under ``settings`` (hashes the clip and the resolved model)."""
-    from .model_files import resolve_model
+    from stridecam.io.model_files import resolve_model
 
     model = resolve_model(settings.model_variant, settings.model_path)
     fields = asdict(settings)
@@ -112,7 +112,7 @@ def get_poses(clip: str | Path, out_dir: str | Path, settings: PoseSettings, *,
     """Landmarks of ``clip``: from ``out_dir``'s cache when the key matches, else extracted and
     saved there. Returns ``(poses, from_cache)``. A clip that is not a usable video raises
     ``InputError`` before anything is hashed or written."""
-    from .video import probe
+    from stridecam.io.video import probe
 
     probe(clip, settings.capture_fps)
     key = pose_cache_key(clip, settings)
@@ -134,8 +134,8 @@ def analyse_clip(clip: str | Path, out_dir: str | Path, settings: PoseSettings, 
     """
     from dataclasses import replace
 
-    from .analysis import analyse_poses
-    from .store import write_run
+    from stridecam.analysis.run import analyse_poses
+    from stridecam.io.store import write_run
 
     poses, cached = get_poses(clip, out_dir, settings, progress=progress, force=force)
     result = analyse_poses(poses, calib, athlete=athlete, reference=reference)

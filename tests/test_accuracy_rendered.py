@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from stridecam.analysis import analyse_poses
-from stridecam.clean import Calibration
+from stridecam.analysis.run import analyse_poses
+from stridecam.analysis.clean import Calibration
 from stridecam.pipeline import PoseSettings, get_poses
 from stridecam.simulate import load_truth
-from stridecam.summary import run_values
-from stridecam.validation import match_contacts, truth_in_window
+from stridecam.analysis.summary import run_values
+from stridecam.analysis.validation import match_contacts, truth_in_window
 
 SAMPLES = ("balanced_pan", "slow_recycling")
 

@@ -14,16 +14,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stridecam.analysis import analyse_poses
-from stridecam.clean import Calibration, clean, hampel, lowpass, resample, running_direction
-from stridecam.landmarks import IDX
-from stridecam.scale import (LEG_FRACTION_OF_HEIGHT, apply_homography, from_height,
+from stridecam.analysis.run import analyse_poses
+from stridecam.analysis.clean import Calibration, clean, hampel, lowpass, resample, running_direction
+from stridecam.model.landmarks import IDX
+from stridecam.analysis.scale import (LEG_FRACTION_OF_HEIGHT, apply_homography, from_height,
                              from_two_points, homography, leg_length_px)
 from stridecam.simulate import AthleteParams, CameraParams, Degradations, simulate, to_poses
 from stridecam.simulate.presets import PRESETS
-from stridecam.summary import asymmetry_pct, fit_velocity_curve, longest_chain, run_values
-from stridecam.validation import compare_steps, match_contacts, truth_in_window
-from stridecam.view import view_check
+from stridecam.analysis.summary import asymmetry_pct, fit_velocity_curve, longest_chain, run_values
+from stridecam.analysis.validation import compare_steps, match_contacts, truth_in_window
+from stridecam.analysis.view import view_check
 
 
 def run_and_analyse(athlete=AthleteParams(), camera=CameraParams(), duration_s=2.0,

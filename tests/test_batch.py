@@ -27,7 +27,7 @@ from stridecam.batch import executor, squad
 from stridecam.batch.command import add_arguments, run as run_command
 from stridecam.batch.job import DONE_FILE, ClipTask
 from stridecam.batch.run import decode_threads_for
-from stridecam.errors import ConfigError
+from stridecam.model.errors import ConfigError
 from stridecam.pipeline import PoseSettings
 
 from conftest import REPO, video
@@ -153,8 +153,8 @@ def test_second_run_does_no_pose_work(batch_a, squad_dir, monkeypatch):
     def no_pose(*args, **kwargs):
         raise AssertionError("pose work on a finished clip")
 
-    monkeypatch.setattr("stridecam.pose.PoseEstimator.__init__", no_pose)
-    monkeypatch.setattr("stridecam.pose.PoseEstimator.run", no_pose)
+    monkeypatch.setattr("stridecam.io.pose.PoseEstimator.__init__", no_pose)
+    monkeypatch.setattr("stridecam.io.pose.PoseEstimator.run", no_pose)
     again = run_batch(squad_dir, root, workers=0, pdf=False, progress=False, echo=lambda _: None)
     by_name = {s["name"]: s for s in again.statuses}
     assert all(by_name[rel]["status"] == "skipped" for rel in GOOD)

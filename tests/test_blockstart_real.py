@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from conftest import video
-from stridecam.analysis import analyse_poses
+from stridecam.analysis.run import analyse_poses
 
 TRUTH = Path(__file__).resolve().parent / "data" / "blockstart_contacts.json"
 CACHE = Path(os.environ.get("STRIDECAM_VALIDATION_CACHE", "/tmp/stridecam_validation")) / "real"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stridecam.analysis import analyse_poses
-from stridecam.clean import Calibration, clean
+from stridecam.analysis.run import analyse_poses
+from stridecam.analysis.clean import Calibration, clean
 from stridecam.simulate import simulate_preset, to_poses
-from stridecam.validation import compare_steps
+from stridecam.analysis.validation import compare_steps
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Contact detection (``stridecam.events``) against the simulator's exact events.
+"""Contact detection (``stridecam.analysis.events``) against the simulator's exact events.
 
 Every test starts from hand-made signals or simulated poses (no video, no MediaPipe). The
 degradations imitate what MediaPipe was measured to do on rendered clips: the toe landmark sits
@@ -11,14 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stridecam.clean import Calibration, clean
-from stridecam.columns import EVENT_COLUMNS
-from stridecam.events import _edge_time, assign_feet, detect_contacts
-from stridecam.events_segments import find_contacts
-from stridecam.events_signals import estimate_tip_offset, lowest_foot
-from stridecam.landmarks import IDX
+from stridecam.analysis.clean import Calibration, clean
+from stridecam.model.columns import EVENT_COLUMNS
+from stridecam.analysis.events.detect import _edge_time, assign_feet, detect_contacts
+from stridecam.analysis.events.segments import find_contacts
+from stridecam.analysis.events.signals import estimate_tip_offset, lowest_foot
+from stridecam.model.landmarks import IDX
 from stridecam.simulate import AthleteParams, CameraParams, Degradations, simulate, to_poses
-from stridecam.validation import match_contacts, truth_in_window
+from stridecam.analysis.validation import match_contacts, truth_in_window
 
 FEET = ("ankle", "heel", "foot_index")
 

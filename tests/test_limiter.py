@@ -1,4 +1,4 @@
-"""The limiter verdict (stridecam.limiter) and the advice per verdict (stridecam.advice).
+"""The limiter verdict (stridecam.analysis.limiter) and the advice per verdict (stridecam.analysis.advice).
 
 Table-driven: run summaries built from hand-chosen step medians (the values a trained sprinter,
 a slow re-cycler and a force-limited athlete would show at maximal velocity) go to verdicts.
@@ -18,11 +18,11 @@ import sys
 
 import pytest
 
-from stridecam.advice import advice_for
-from stridecam.errors import ConfigError
-from stridecam.limiter import (LABELS, SCREENING_NOTE, Reference, assess,
+from stridecam.analysis.advice import advice_for
+from stridecam.model.errors import ConfigError
+from stridecam.analysis.limiter import (LABELS, SCREENING_NOTE, Reference, assess,
                                default_reference_path, load_reference)
-from stridecam.poses import Flag
+from stridecam.model.poses import Flag
 
 LEG_M = 0.884  # leg (hip to ankle) of a 1.80 m athlete: 0.491 x height
 
@@ -430,7 +430,7 @@ def test_force_and_other_advice():
 
 
 def test_limiter_is_pure():
-    code = ("import sys, stridecam.limiter, stridecam.advice; "
+    code = ("import sys, stridecam.analysis.limiter, stridecam.analysis.advice; "
             "bad = [m for m in ('cv2', 'av', 'mediapipe', 'matplotlib', 'pandas') "
             "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from conftest import REPO, shared_file
-from stridecam import model_files
-from stridecam.errors import ModelError
-from stridecam.model_files import resolve_model
+from stridecam.io import model_files
+from stridecam.model.errors import ModelError
+from stridecam.io.model_files import resolve_model
 
 MODELS_DIR = REPO / "stridecam" / "models"
 SHIPPED = MODELS_DIR / "pose_landmarker_full.task"

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from stridecam.errors import InputError, ModelError
-from stridecam.frames import Frame, VideoInfo
-from stridecam.landmarks import IDX, N_LANDMARKS
-from stridecam.pose import TrackSettings, extract_poses
-from stridecam.pose.geometry import (Candidate, Crop, distinct, iou, search_levels, square_crop,
+from stridecam.model.errors import InputError, ModelError
+from stridecam.model.frames import Frame, VideoInfo
+from stridecam.model.landmarks import IDX, N_LANDMARKS
+from stridecam.io.pose import TrackSettings, extract_poses
+from stridecam.io.pose.geometry import (Candidate, Crop, distinct, iou, search_levels, square_crop,
                                      tile_grid)
-from stridecam.pose.tracker import AthleteTracker
+from stridecam.io.pose.tracker import AthleteTracker
 
 from conftest import video
 
@@ -220,13 +220,13 @@ def test_short_occlusion_is_a_gap_not_a_new_athlete():
 # ----------------------------------------------------------------------------- real MediaPipe
 @pytest.fixture(scope="module")
 def model():
-    from stridecam.model_files import resolve_model
+    from stridecam.io.model_files import resolve_model
 
     return resolve_model("full")
 
 
 def _frames(name, start=0, stop=None, step=1):
-    from stridecam.video import VideoReader
+    from stridecam.io.video import VideoReader
 
     reader = VideoReader(video(name))
     return itertools.islice(iter(reader), start, stop, step), reader.info
@@ -287,7 +287,7 @@ def test_several_people_one_consistent_track_and_a_flag(model):
 
 @pytest.mark.slow
 def test_video_mode_tracks_and_closes_its_landmarker(model):
-    from stridecam.pose import landmarker
+    from stridecam.io.pose import landmarker
 
     frames, info = _frames("treadmill_lab_slowmo_side.mp4", 0, 120)
     poses = extract_poses(frames, info, model, mode="video")
@@ -310,8 +310,8 @@ def test_strided_frame_images_are_read_correctly(model):
 
 
 def test_video_timestamps_strictly_increase_below_a_millisecond(model):
-    from stridecam.pose.geometry import full_frame
-    from stridecam.pose.landmarker import Landmarker
+    from stridecam.io.pose.geometry import full_frame
+    from stridecam.io.pose.landmarker import Landmarker
 
     img = np.zeros((64, 64, 3), np.uint8)
     with Landmarker(model, video=True, num_poses=1) as lm:
@@ -352,7 +352,7 @@ def test_empty_clip_is_flagged_not_raised(model):
 
 def test_no_log_noise_and_no_traceback_at_exit(model):
     # the landmarker is never closed by this script: the atexit hook must do it quietly
-    code = ("from stridecam.pose import PoseEstimator\n"
+    code = ("from stridecam.io.pose import PoseEstimator\n"
             f"est = PoseEstimator({str(model)!r})\nprint('made')\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, env={**os.environ, "PYTHONWARNINGS": "default"})

@@ -24,17 +24,17 @@ import pytest
 
 pypdf = pytest.importorskip("pypdf")
 
-from stridecam.analysis import analyse_poses  # noqa: E402
-from stridecam.clean import Calibration  # noqa: E402
-from stridecam.errors import StridecamError  # noqa: E402
-from stridecam.limiter import SPECS  # noqa: E402
+from stridecam.analysis.run import analyse_poses  # noqa: E402
+from stridecam.analysis.clean import Calibration  # noqa: E402
+from stridecam.model.errors import StridecamError  # noqa: E402
+from stridecam.analysis.limiter import SPECS  # noqa: E402
 from stridecam.report import (content, write_overlay, write_run_report,  # noqa: E402
                               write_squad_report)
 from stridecam.report.command import add_report_arguments, cmd_report  # noqa: E402
 from stridecam.report.load import load_run, verdict_from_dict  # noqa: E402
 from stridecam.report.squad import squad_frame  # noqa: E402
 from stridecam.simulate import AthleteParams, CameraParams, simulate  # noqa: E402
-from stridecam.store import save_poses, write_run  # noqa: E402
+from stridecam.io.store import save_poses, write_run  # noqa: E402
 
 
 # ----------------------------------------------------------------------------- fixtures

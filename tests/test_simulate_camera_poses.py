@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stridecam.landmarks import IDX, LEG
+from stridecam.model.landmarks import IDX, LEG
 from stridecam.simulate import CameraParams, Degradations, to_poses
 from stridecam.simulate.camera import camera_track
 from stridecam.simulate.presets import simulate_preset

@@ -12,8 +12,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from stridecam.columns import EVENT_COLUMNS, STEP_COLUMNS
-from stridecam.errors import ConfigError
+from stridecam.model.columns import EVENT_COLUMNS, STEP_COLUMNS
+from stridecam.model.errors import ConfigError
 from stridecam.simulate import AthleteParams, CameraParams, load_truth, simulate, write_truth
 from stridecam.simulate.presets import PRESETS, simulate_preset
 from stridecam.simulate.runner import RunnerModel

@@ -12,7 +12,7 @@ import av
 import numpy as np
 import pytest
 
-from stridecam.landmarks import IDX
+from stridecam.model.landmarks import IDX
 from stridecam.simulate import load_truth, render_clip
 from stridecam.simulate.presets import simulate_preset
 from stridecam.simulate.render import pick_encoder, render_frames, truth_path_for

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stridecam.errors import StridecamError
-from stridecam.poses import Flag, Poses
-from stridecam.store import (atomic_write, cache_key, cached_key, load_poses, poses_to_frame,
+from stridecam.model.errors import StridecamError
+from stridecam.model.poses import Flag, Poses
+from stridecam.io.store import (atomic_write, cache_key, cached_key, load_poses, poses_to_frame,
                              save_poses)
 
 
@@ -77,7 +77,7 @@ def test_load_missing_names_folder(tmp_path):
 
 
 def test_marked_sections_replace_only_their_own_part(tmp_path):
-    from stridecam.store import write_marked_section
+    from stridecam.io.store import write_marked_section
 
     doc = tmp_path / "DOC.md"
     write_marked_section(doc, "a", "Alpha", "first", header="# Doc\n")

@@ -12,8 +12,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from stridecam.errors import InputError
-from stridecam.video import VideoReader, probe
+from stridecam.model.errors import InputError
+from stridecam.io.video import VideoReader, probe
 
 from conftest import moving_square_images, video
 

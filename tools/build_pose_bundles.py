@@ -38,7 +38,7 @@ import types
 import zipfile
 from pathlib import Path
 
-from stridecam.store import file_sha256
+from stridecam.io.store import file_sha256
 
 WHEEL_VERSION = "0.10.21"
 # Pinned to one wheel so the inputs are the same from any host; the tflite files inside are

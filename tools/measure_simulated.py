@@ -51,7 +51,7 @@ def run_mediapipe(path: Path, model: Path) -> tuple[np.ndarray, float]:
 
 
 def errors(mp_px: np.ndarray, truth_px: np.ndarray) -> dict[str, dict[str, float]]:
-    from stridecam.landmarks import IDX
+    from stridecam.model.landmarks import IDX
 
     ok = np.isfinite(mp_px).all(axis=(1, 2))
     res: dict[str, dict[str, float]] = {}

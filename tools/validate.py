@@ -28,15 +28,15 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from stridecam.analysis import analyse_poses  # noqa: E402
-from stridecam.clean import Calibration  # noqa: E402
-from stridecam.landmarks import IDX  # noqa: E402
-from stridecam.limiter.indicators import run_value  # noqa: E402
+from stridecam.analysis.run import analyse_poses  # noqa: E402
+from stridecam.analysis.clean import Calibration  # noqa: E402
+from stridecam.model.landmarks import IDX  # noqa: E402
+from stridecam.analysis.limiter.indicators import run_value  # noqa: E402
 from stridecam.simulate import CameraParams, Degradations, simulate, to_poses  # noqa: E402
 from stridecam.simulate.presets import PRESETS  # noqa: E402
-from stridecam.store import write_marked_section  # noqa: E402
-from stridecam.summary import run_values  # noqa: E402
-from stridecam.validation import compare_steps, match_contacts, truth_in_window  # noqa: E402
+from stridecam.io.store import write_marked_section  # noqa: E402
+from stridecam.analysis.summary import run_values  # noqa: E402
+from stridecam.analysis.validation import compare_steps, match_contacts, truth_in_window  # noqa: E402
 
 OUT = REPO / "VALIDATION.md"
 FPS = (30, 60, 120, 240)
@@ -331,7 +331,7 @@ BORDERLINE = {
 
 
 def _random_athlete(profile: str, rng, table=None):
-    from stridecam.errors import ConfigError
+    from stridecam.model.errors import ConfigError
     from stridecam.simulate import AthleteParams
 
     for _ in range(50):
@@ -345,7 +345,7 @@ def _random_athlete(profile: str, rng, table=None):
 
 
 def section_limiter(quick: bool) -> str:
-    from stridecam.errors import ConfigError
+    from stridecam.model.errors import ConfigError
 
     rng = np.random.default_rng(2026)
     per_cell = 2 if quick else 6

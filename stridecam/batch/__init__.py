@@ -12,9 +12,9 @@
 - ``run``: the orchestration (keys, skipping, progress, exit code); ``command``: the CLI.
 """
 
-from .discover import ClipEntry, Plan, discover
-from .job import ClipTask, process_clip
-from .run import BatchOutcome, run_batch
+from stridecam.batch.discover import ClipEntry, Plan, discover
+from stridecam.batch.job import ClipTask, process_clip
+from stridecam.batch.run import BatchOutcome, run_batch
 
 __all__ = ["BatchOutcome", "ClipEntry", "ClipTask", "Plan", "discover", "process_clip",
            "run_batch"]

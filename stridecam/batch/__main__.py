@@ -7,8 +7,8 @@ import logging
 import os
 import sys
 
-from ..errors import StridecamError
-from . import command
+from stridecam.model.errors import StridecamError
+from stridecam.batch import command
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,7 @@
 
 Wiring for the main CLI::
 
-    from .batch import command as batch_command
+    from stridecam.batch.batch import command as batch_command
     p = sub.add_parser("batch", help="analyse a folder or roster of clips (a squad)")
     batch_command.add_arguments(p)
     p.set_defaults(func=batch_command.run)
@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import ConfigError
+from stridecam.model.errors import ConfigError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-pdf", action="store_true",
                         help="no report.pdf per clip nor squad_report.pdf (CSV and JSON only)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    from ..pipeline import PoseSettings
+    from stridecam.pipeline import PoseSettings
 
     default = PoseSettings()  # the same defaults as 'stridecam analyse'
     g = parser.add_argument_group("pose estimation (every clip; defaults as 'stridecam analyse')")
@@ -68,8 +68,8 @@ def default_output(source: str | Path) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Run the batch described by ``args``; returns the exit code (see module docstring)."""
-    from ..pipeline import PoseSettings
-    from .run import cpu_cores, run_batch
+    from stridecam.pipeline import PoseSettings
+    from stridecam.batch.run import cpu_cores, run_batch
 
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError(f"-j {args.jobs}: the number of worker processes must be at least 1")

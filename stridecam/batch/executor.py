@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from ..errors import StridecamError
+from stridecam.model.errors import StridecamError
 
 WORKER_DIED = ("the worker process died while analysing this clip (killed, out of memory or a "
                "crash in native code)")

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import StridecamError
+from stridecam.model.errors import StridecamError
 
 DONE_FILE = "batch_done.json"
 RUN_REPORT_FILE = "report.pdf"
@@ -84,8 +84,8 @@ def worker_init(model_variant: str, model_path: str | None, cv2_threads: int | N
 
 def worker_estimator(model_variant: str, model_path: str | None):
     """The ``PoseEstimator`` of this worker (thread), loaded on first use and then reused."""
-    from ..model_files import resolve_model
-    from ..pose import PoseEstimator
+    from stridecam.io.model_files import resolve_model
+    from stridecam.io.pose import PoseEstimator
 
     model = Path(resolve_model(model_variant, model_path)).resolve()
     est = getattr(_LOCAL, "estimator", None)
@@ -154,9 +154,9 @@ def process_clip(task: ClipTask) -> dict:
 
 
 def _run(task: ClipTask) -> dict:
-    from ..analysis import analyse_poses
-    from ..clean import Calibration
-    from ..store import write_json, write_run
+    from stridecam.analysis.run import analyse_poses
+    from stridecam.analysis.clean import Calibration
+    from stridecam.io.store import write_json, write_run
 
     out = Path(task.out_dir)
     (out / DONE_FILE).unlink(missing_ok=True)  # from here on the folder is "not done"
@@ -186,7 +186,7 @@ def _run(task: ClipTask) -> dict:
 def _poses(task: ClipTask):
     """Landmarks from the folder's cache when its key matches, else extracted with the worker's
     loaded model (loaded only when needed, so a cached re-run loads none)."""
-    from ..pipeline import get_poses
+    from stridecam.pipeline import get_poses
 
     return get_poses(task.clip, task.out_dir, task.pose, force=task.force,
                      estimator=lambda: worker_estimator(task.pose.model_variant,
@@ -217,7 +217,7 @@ def write_run_pdf(result, pdf: Path) -> str:
 
     Returns "written" or a note saying why there is none; raises ``ReportFailed`` (naming the
     cause) if the report function itself fails."""
-    from ..store import atomic_path
+    from stridecam.io.store import atomic_path
 
     write, note = report_function("write_run_report")
     if write is None:
@@ -245,7 +245,7 @@ def _one_line(text: str) -> str:
 
 
 def _write_traceback(out_dir: str) -> None:
-    from ..store import atomic_write
+    from stridecam.io.store import atomic_write
 
     with contextlib.suppress(OSError), atomic_write(Path(out_dir) / TRACEBACK_FILE, "w") as fh:
         fh.write(traceback.format_exc())

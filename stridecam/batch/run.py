@@ -25,12 +25,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__
-from ..errors import InputError, StridecamError
-from ..store import file_sha256
-from . import executor, squad
-from .discover import ClipEntry, Plan, discover
-from .job import ClipTask, is_done, process_clip, read_done, worker_init
+from stridecam import __version__
+from stridecam.model.errors import InputError, StridecamError
+from stridecam.io.store import file_sha256
+from stridecam.batch import executor, squad
+from stridecam.batch.discover import ClipEntry, Plan, discover
+from stridecam.batch.job import ClipTask, is_done, process_clip, read_done, worker_init
 
 Echo = Callable[[str], None]
 
@@ -91,7 +91,7 @@ def run_batch(source: str | Path, out_root: str | Path, *, pose=None, workers: i
     ``scheduler``: a Dask address (``tcp://HOST:PORT``) instead of local processes;
     ``pdf``: write report.pdf per clip and squad_report.pdf (when ``stridecam.report`` exists);
     ``job``: the per-clip function (tests swap it; it must be importable by workers)."""
-    from ..pipeline import PoseSettings
+    from stridecam.pipeline import PoseSettings
 
     pose = pose or PoseSettings()
     out_root = Path(out_root)
@@ -107,7 +107,7 @@ def run_batch(source: str | Path, out_root: str | Path, *, pose=None, workers: i
 
 def _run(source, out_root: Path, *, pose, workers: int, client, reference, force: bool,
          settings_toml, pdf: bool, progress: bool, echo: Echo, job: Callable) -> BatchOutcome:
-    from ..model_files import resolve_model
+    from stridecam.io.model_files import resolve_model
 
     plan = discover(source, settings_toml=settings_toml, skip=out_root)
     if not plan.entries:
@@ -155,8 +155,8 @@ def _run(source, out_root: Path, *, pose, workers: int, client, reference, force
 def _tasks(plan: Plan, out_root: Path, pose, reference, force, threads, pdf, ref_sha,
            statuses: dict) -> list[ClipTask]:
     """One ``ClipTask`` per entry; entries that cannot run get a failed status right away."""
-    from ..pipeline import pose_cache_key
-    from ..video import probe
+    from stridecam.pipeline import pose_cache_key
+    from stridecam.io.video import probe
 
     tasks = []
     for e in plan.entries:
@@ -212,7 +212,7 @@ def _skipped(task: ClipTask) -> dict:
 def _finish(plan: Plan, tasks: list[ClipTask], statuses: list[dict], out_root: Path,
             echo: Echo, pdf: bool) -> BatchOutcome:
     """Squad outputs from every finished clip's summary.json; the exit code."""
-    from ..store import write_table
+    from stridecam.io.store import write_table
 
     rows, summaries = [], []
     for task, status in zip(tasks, statuses):

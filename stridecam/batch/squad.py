@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..limiter.indicators import run_value
+from stridecam.analysis.limiter.indicators import run_value
 
 SQUAD_FILE = "squad_summary.csv"
 ERRORS_FILE = "errors.csv"
@@ -136,8 +136,8 @@ def _rel(path, root: Path) -> str:
 def write_squad_pdf(table: pd.DataFrame, summaries: list[dict], pdf: Path) -> str:
     """``squad_report.pdf`` via ``stridecam.report.write_squad_report``, atomically; returns
     "written" or a note why not."""
-    from ..store import atomic_path
-    from .job import report_function
+    from stridecam.io.store import atomic_path
+    from stridecam.batch.job import report_function
 
     write, note = report_function("write_squad_report")
     if write is None:

@@ -24,15 +24,15 @@ __all__ = ["write_run_report", "write_overlay", "write_squad_report", "load_run"
 
 def __getattr__(name: str) -> Any:  # lazy: matplotlib / fpdf2 / av only when used
     if name == "write_run_report":
-        from .pdf import write_run_report
+        from stridecam.report.pdf import write_run_report
         return write_run_report
     if name == "write_overlay":
-        from .overlay import write_overlay
+        from stridecam.report.overlay import write_overlay
         return write_overlay
     if name == "write_squad_report":
-        from .squad import write_squad_report
+        from stridecam.report.squad import write_squad_report
         return write_squad_report
     if name in ("load_run", "RunData"):
-        from . import load
+        from stridecam.report import load
         return getattr(load, name)
     raise AttributeError(name)

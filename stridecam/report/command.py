@@ -3,7 +3,7 @@ results saved in DIR, without running pose estimation again.
 
 Wiring (cli.py)::
 
-    from .report import command as report_command
+    from stridecam.report.report import command as report_command
     p = sub.add_parser("report", help="re-render the PDF report of an analysed clip")
     report_command.add_report_arguments(p)
     p.set_defaults(func=report_command.cmd_report)
@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import StridecamError
+from stridecam.model.errors import StridecamError
 
 REPORT_FILE = "report.pdf"
 OVERLAY_FILE = "overlay.mp4"
@@ -38,8 +38,8 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .load import load_run
-    from .pdf import write_run_report
+    from stridecam.report.load import load_run
+    from stridecam.report.pdf import write_run_report
 
     folder = Path(args.folder)
     data = load_run(folder, args.clip)
@@ -56,7 +56,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if data.clip is None:
             raise StridecamError(f"{folder}: the analysed video was not found; pass --clip VIDEO "
                                  "to write the overlay")
-        from .overlay import write_overlay
+        from stridecam.report.overlay import write_overlay
 
         video = write_overlay(data.clip, data, folder / OVERLAY_FILE)
         print(f"{video.path}: {video.n_frames} frames (clip: {video.n_source_frames})")
@@ -72,7 +72,7 @@ def write_previews(pdf: str | Path, folder: str | Path, dpi: int = 100) -> list[
 
     from PIL import Image
 
-    from ..store import atomic_path
+    from stridecam.io.store import atomic_path
 
     exe = shutil.which("pdftoppm")
     if exe is None:

@@ -14,9 +14,9 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from ..columns import __doc__ as COLUMNS_DOC
-from ..limiter import SPECS, Verdict
-from ..limiter.indicators import run_value
+from stridecam.model.columns import __doc__ as COLUMNS_DOC
+from stridecam.analysis.limiter import SPECS, Verdict
+from stridecam.analysis.limiter.indicators import run_value
 
 LABELS = {"recycling_limited": "Re-cycling limited",
           "force_limited": "Force limited",
@@ -222,7 +222,7 @@ def step_table(steps: pd.DataFrame,
 
 
 def definitions() -> list[tuple[str, str]]:
-    """(term, definition) from the ``stridecam.columns`` docstring, markup removed."""
+    """(term, definition) from the ``stridecam.model.columns`` docstring, markup removed."""
     text = (COLUMNS_DOC or "").split("-----\n", 1)[-1]
     items, current = [], None
     for line in text.splitlines():

@@ -22,9 +22,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from ..metrics import thigh_envelopes  # noqa: E402
-from ..track import Track  # noqa: E402
-from .content import label, length_unit  # noqa: E402
+from stridecam.analysis.metrics import thigh_envelopes  # noqa: E402
+from stridecam.model.track import Track  # noqa: E402
+from stridecam.report.content import label, length_unit  # noqa: E402
 
 #: Near-black: matplotlib leaves pure black out of its SVG (the default), and fpdf2's SVG
 #: renderer then draws such text and marker fills pale; an explicit colour avoids that.

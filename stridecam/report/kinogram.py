@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..landmarks import IDX, SKELETON
-from ..poses import Poses
-from ..track import Track, hip_mid_x
+from stridecam.model.landmarks import IDX, SKELETON
+from stridecam.model.poses import Poses
+from stridecam.model.track import Track, hip_mid_x
 
 #: Crop side in multiples of the largest athlete bounding box over the four moments.
 CROP_MARGIN = 1.15
@@ -72,7 +72,7 @@ def _decode(clip, wanted: set[int]) -> dict[int, np.ndarray]:
     """Upright RGB images of the decode-order frame indices ``wanted``."""
     import av
 
-    from ..video import probe, upright
+    from stridecam.io.video import probe, upright
 
     rotation = probe(clip).rotation_deg
     out: dict[int, np.ndarray] = {}
@@ -122,7 +122,7 @@ def skeleton_figure(track: Track, ms: list[Moment], units: str):
     dashed grey), each panel centred on the hips, ground line at 0."""
     import matplotlib.pyplot as plt
 
-    from .figures import INK, RC, WIDTH_IN
+    from stridecam.report.figures import INK, RC, WIDTH_IN
 
     with plt.rc_context(RC):
         return _skeleton_figure(plt, track, ms, units, INK, WIDTH_IN)

@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..columns import EVENT_COLUMNS, STEP_COLUMNS
-from ..errors import StridecamError
-from ..limiter import Indicator, Reason, Verdict
-from ..poses import Poses
-from ..store import (EVENTS_FILE, LANDMARKS_FILE, LANDMARKS_META, STEPS_FILE, SUMMARY_FILE,
+from stridecam.model.columns import EVENT_COLUMNS, STEP_COLUMNS
+from stridecam.model.errors import StridecamError
+from stridecam.analysis.limiter import Indicator, Reason, Verdict
+from stridecam.model.poses import Poses
+from stridecam.io.store import (EVENTS_FILE, LANDMARKS_FILE, LANDMARKS_META, STEPS_FILE, SUMMARY_FILE,
                      load_poses)
-from ..track import Track
+from stridecam.model.track import Track
 
 #: Touchdown times of a re-analysis within this many seconds of the saved ones agree.
 SAME_EVENT_S = 0.002
@@ -111,7 +111,7 @@ def find_clip(source: str | None, folder: Path | None = None,
 
 
 def _calibration(summary: dict[str, Any]):
-    from ..clean import Calibration
+    from stridecam.analysis.clean import Calibration
 
     raw = ((summary.get("settings") or {}).get("calibration") or {})
     if not raw:
@@ -155,7 +155,7 @@ def load_run(folder: str | Path, clip: str | Path | None = None, *,
         data.poses = load_poses(folder)
         data.landmarks_meta = json.loads((folder / LANDMARKS_META).read_text())
         if reanalyse:
-            from ..analysis import analyse_poses
+            from stridecam.analysis.run import analyse_poses
 
             result = analyse_poses(data.poses, _calibration(summary))
             data.track = result.track

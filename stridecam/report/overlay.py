@@ -24,10 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import StridecamError
-from ..landmarks import IDX, SKELETON
-from ..store import atomic_path
-from .load import RunData, load_run
+from stridecam.model.errors import StridecamError
+from stridecam.model.landmarks import IDX, SKELETON
+from stridecam.io.store import atomic_path
+from stridecam.report.load import RunData, load_run
 
 BONE_RGB, JOINT_RGB, CONTACT_RGB = (255, 255, 255), (255, 200, 0), (255, 255, 0)
 #: How long the TOUCHDOWN / TOE-OFF words stay on screen (s of capture time).
@@ -165,7 +165,7 @@ def write_overlay(clip: str | Path, folder: str | Path | RunData, out_mp4: str |
     import av
     import cv2
 
-    from ..video import probe, upright
+    from stridecam.io.video import probe, upright
 
     clip, out_mp4 = Path(clip), Path(out_mp4)
     data = folder if isinstance(folder, RunData) else load_run(folder, clip, reanalyse=False)

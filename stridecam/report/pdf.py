@@ -15,15 +15,15 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
-from ..advice import advice_for
-from ..limiter import SCREENING_NOTE
-from ..store import atomic_path
-from . import content as C
-from . import figures as F
-from . import kinogram as K
-from .document import FONT, Doc
-from .load import RunData, from_result, load_run
+from stridecam import __version__
+from stridecam.analysis.advice import advice_for
+from stridecam.analysis.limiter import SCREENING_NOTE
+from stridecam.io.store import atomic_path
+from stridecam.report import content as C
+from stridecam.report import figures as F
+from stridecam.report import kinogram as K
+from stridecam.report.document import FONT, Doc
+from stridecam.report.load import RunData, from_result, load_run
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def clip_facts(clip: Path | None) -> dict[str, str]:
     """Recording date, duration and frame size read from the video, when it is at hand."""
     if clip is None:
         return {}
-    from ..video import probe
+    from stridecam.io.video import probe
 
     info = probe(clip)
     facts = {"size": f"{info.width} × {info.height} px", "duration": f"{info.duration_s:.2f} s"}

@@ -26,10 +26,10 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ..store import atomic_path
-from .content import LABELS, number, run_figure
-from .document import Doc
-from .figures import INK, WIDTH_IN, styled, to_svg
+from stridecam.io.store import atomic_path
+from stridecam.report.content import LABELS, number, run_figure
+from stridecam.report.document import Doc
+from stridecam.report.figures import INK, WIDTH_IN, styled, to_svg
 
 #: (column, header, digits) of the ranked table, in order.
 SQUAD_METRICS = (

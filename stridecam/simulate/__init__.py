@@ -6,8 +6,8 @@ Public API::
                                     simulate, simulate_preset, to_poses, render_clip, load_truth)
 
     run = simulate(AthleteParams(), CameraParams(panning=True), duration_s=3.0, seed=0)
-    run.events, run.steps            # ground truth (columns of stridecam.columns)
-    poses = to_poses(run)            # a stridecam.poses.Poses in pixels, no video needed
+    run.events, run.steps            # ground truth (columns of stridecam.model.columns)
+    poses = to_poses(run)            # a stridecam.model.poses.Poses in pixels, no video needed
     render_clip(run, "out.mp4")      # H.264 clip + out.truth.json next to it
 
 The model is pure numpy (``runner``, ``skeleton``, ``camera``, ``truth``, ``degrade``); only
@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .params import AthleteParams, CameraParams, Degradations
-from .simrun import SimRun, simulate
-from .truth import Truth, load_truth, write_truth
+from stridecam.simulate.params import AthleteParams, CameraParams, Degradations
+from stridecam.simulate.simrun import SimRun, simulate
+from stridecam.simulate.truth import Truth, load_truth, write_truth
 
 __all__ = ["AthleteParams", "CameraParams", "Degradations", "SimRun", "Truth", "simulate",
            "load_truth", "write_truth", "to_poses", "render_clip", "PRESETS", "simulate_preset"]
@@ -28,12 +28,12 @@ __all__ = ["AthleteParams", "CameraParams", "Degradations", "SimRun", "Truth", "
 
 def __getattr__(name: str) -> Any:  # lazy: keep cv2/av out of landmark-only imports
     if name == "to_poses":
-        from .degrade import to_poses
+        from stridecam.simulate.degrade import to_poses
         return to_poses
     if name == "render_clip":
-        from .render import render_clip
+        from stridecam.simulate.render import render_clip
         return render_clip
     if name in ("PRESETS", "simulate_preset"):
-        from . import presets
+        from stridecam.simulate import presets
         return getattr(presets, name)
     raise AttributeError(name)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .params import CameraParams
+from stridecam.simulate.params import CameraParams
 
 _UP = np.array([0.0, 1.0, 0.0])
 

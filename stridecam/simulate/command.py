@@ -15,8 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import ConfigError
-from .params import FPS_CHOICES
+from stridecam.model.errors import ConfigError
+from stridecam.simulate.params import FPS_CHOICES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .presets import PRESETS, SAMPLES, simulate_preset
+    from stridecam.simulate.presets import PRESETS, SAMPLES, simulate_preset
 
     if args.list:
         for name, p in PRESETS.items():
@@ -59,13 +59,13 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("simulate: name a preset (stridecam simulate --list) or use --samples")
     run_ = simulate_preset(args.preset, seed=args.seed, fps=args.fps, duration_s=args.duration_s)
     if args.truth_only:
-        from .truth import write_truth
+        from stridecam.simulate.truth import write_truth
 
         out = Path(args.output or f"{args.preset}.truth.json")
         write_truth(run_, out, include_landmarks=not args.no_landmarks)
         print(f"wrote {out}")
         return 0
-    from .render import render_clip, truth_path_for
+    from stridecam.simulate.render import render_clip, truth_path_for
 
     out = Path(args.output or f"{args.preset}.mp4")
     if out.suffix.lower() != ".mp4":
@@ -80,8 +80,8 @@ def run(args: argparse.Namespace) -> int:
 
 def make_sample(name: str, out_dir: Path, fps: int = 120) -> Path:
     """Render one bundled sample (a preset at ``fps`` with its own seed) into ``out_dir``."""
-    from .presets import simulate_preset
-    from .render import render_clip
+    from stridecam.simulate.presets import simulate_preset
+    from stridecam.simulate.render import render_clip
 
     run_ = simulate_preset(name, fps=fps)
     return render_clip(run_, Path(out_dir) / f"{name}.mp4", include_landmarks=True)

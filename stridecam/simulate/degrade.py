@@ -1,4 +1,4 @@
-"""``to_poses``: a simulated run as a ``stridecam.poses.Poses`` (the landmark-level oracle).
+"""``to_poses``: a simulated run as a ``stridecam.model.poses.Poses`` (the landmark-level oracle).
 
 Without degradations the result is the exact projected ground truth: every frame kept,
 ``time_s`` = k / fps, visibility 1. Each field of ``Degradations`` switches on one fault (see its
@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..landmarks import IDX, LEG
-from ..poses import Poses
-from .params import Degradations
-from .simrun import SimRun
+from stridecam.model.landmarks import IDX, LEG
+from stridecam.model.poses import Poses
+from stridecam.simulate.params import Degradations
+from stridecam.simulate.simrun import SimRun
 
 _HIPS = (IDX["left_hip"], IDX["right_hip"])
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .anthropometry import Body
+from stridecam.simulate.anthropometry import Body
 
 SHIFT = 4  # fixed-point bits for sub-pixel OpenCV drawing
 _SCALE = float(1 << SHIFT)

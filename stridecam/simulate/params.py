@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ConfigError
+from stridecam.model.errors import ConfigError
 
 FPS_CHOICES = (30, 60, 120, 240)
 SPEED_PROFILES = ("constant", "accelerating")

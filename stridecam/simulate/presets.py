@@ -21,9 +21,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ..errors import ConfigError
-from .params import AthleteParams, CameraParams
-from .simrun import SimRun, simulate
+from stridecam.model.errors import ConfigError
+from stridecam.simulate.params import AthleteParams, CameraParams
+from stridecam.simulate.simrun import SimRun, simulate
 
 PAN = CameraParams(distance_m=10.0, hfov_deg=36.0, panning=True)
 

@@ -15,8 +15,8 @@ from typing import Iterator
 
 import numpy as np
 
-from .figure import Look, Projector, draw_athlete, draw_shadow
-from .scene import Scene, make_scene
+from stridecam.simulate.figure import Look, Projector, draw_athlete, draw_shadow
+from stridecam.simulate.scene import Scene, make_scene
 
 ENCODER_PREFERENCE = ("libx264", "libopenh264")
 
@@ -43,7 +43,7 @@ def scene_for(run) -> Scene:
 
 
 def _frame_at(run, scene: Scene, t: float, look: Look) -> np.ndarray:
-    from .camera import camera_track
+    from stridecam.simulate.camera import camera_track
 
     tt = np.array([t])
     track = camera_track(run.camera, tt, run.model.pelvis(tt)[0], run.x_center_m)
@@ -112,7 +112,7 @@ def render_clip(run, out_path: str | Path, look: Look | None = None, motion_blur
                 crf: int = 23, include_landmarks: bool = True,
                 progress: bool = False) -> Path:
     """Render ``run`` to ``out_path`` (.mp4) and write ``<stem>.truth.json`` next to it."""
-    from .truth import write_truth
+    from stridecam.simulate.truth import write_truth
 
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -36,12 +36,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from ..errors import ConfigError
-from .anthropometry import Body, body_from_height
-from .curves import Hermite, hermite
-from .params import AthleteParams
-from .swing import build_swings, swing_pose
-from .timeline import SpeedProfile, Timeline, make_timeline, relax, speed_profile
+from stridecam.model.errors import ConfigError
+from stridecam.simulate.anthropometry import Body, body_from_height
+from stridecam.simulate.curves import Hermite, hermite
+from stridecam.simulate.params import AthleteParams
+from stridecam.simulate.swing import build_swings, swing_pose
+from stridecam.simulate.timeline import SpeedProfile, Timeline, make_timeline, relax, speed_profile
 
 G_M_S2 = 9.81
 MAX_REACH_FRAC = 0.99

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .camera import CameraTrack
+from stridecam.simulate.camera import CameraTrack
 
 RES_M = 0.02
 BACKDROP_DEPTH_M = 7.0  # behind the running line, on the far side from the camera

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .camera import CameraTrack, camera_track
-from .params import AthleteParams, CameraParams
-from .runner import RunnerModel
-from .skeleton import body_points, landmarks_world
+from stridecam.simulate.camera import CameraTrack, camera_track
+from stridecam.simulate.params import AthleteParams, CameraParams
+from stridecam.simulate.runner import RunnerModel
+from stridecam.simulate.skeleton import body_points, landmarks_world
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class SimRun:
     ``world_m`` (n, 33, 3): landmarks in the world frame (x forward, y up, z right, metres);
     ``px`` (n, 33, 2): their projection (pixels, y down); ``depth_m`` (n, 33): distance along the
     camera's viewing direction. ``events``/``steps``: ground truth with the columns of
-    ``stridecam.columns`` (see ``stridecam.simulate.truth``).
+    ``stridecam.model.columns`` (see ``stridecam.simulate.truth``).
     """
 
     preset: str
@@ -67,7 +67,7 @@ def n_frames_for(duration_s: float, fps: int) -> int:
 def simulate(athlete: AthleteParams, camera: CameraParams, duration_s: float, seed: int = 0,
              preset: str = "custom") -> SimRun:
     """Simulate ``duration_s`` seconds of running filmed by ``camera`` (deterministic in seed)."""
-    from .truth import compute_truth
+    from stridecam.simulate.truth import compute_truth
 
     camera.validate()
     model = RunnerModel(athlete, duration_s, seed)

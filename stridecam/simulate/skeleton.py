@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..landmarks import IDX, N_LANDMARKS
-from .runner import LegPose, RunnerModel
+from stridecam.model.landmarks import IDX, N_LANDMARKS
+from stridecam.simulate.runner import LegPose, RunnerModel
 
 #: Arm swing: shoulder flexion relative to the trunk = mid + amp cos(2 pi (phase + lead)),
 #: phase = stride phase of the opposite leg (0 at its touchdown).
@@ -37,7 +37,7 @@ def _dir(angle_rad: np.ndarray) -> np.ndarray:
 
 def body_points(model: RunnerModel, t: np.ndarray) -> dict[str, np.ndarray]:
     """Named 3-D points (n, 3) at clip times ``t``: every landmark name of
-    ``stridecam.landmarks.NAMES`` plus drawing points ``pelvis``, ``shoulder_mid``, ``neck``,
+    ``stridecam.model.landmarks.NAMES`` plus drawing points ``pelvis``, ``shoulder_mid``, ``neck``,
     ``head_center``, ``head_top``, ``chin`` and per-side ``{side}_sole_tip`` / ``{side}_hand_tip``;
     and (n,) arrays ``trunk_lean_deg``, ``head_tilt_deg``."""
     t = np.asarray(t, dtype=np.float64)

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import ConfigError
-from .curves import Hermite, hermite
+from stridecam.model.errors import ConfigError
+from stridecam.simulate.curves import Hermite, hermite
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .runner import RunnerModel
+    from stridecam.simulate.runner import RunnerModel
 
 TOE_OFF_TOE_VX_FRAC = 0.10
 TOUCHDOWN_TOE_VX_FRAC = 0.15

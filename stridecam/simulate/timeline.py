@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .params import AthleteParams
+from stridecam.simulate.params import AthleteParams
 
 #: Pre-roll before clip time 0 and margin after the clip end, in seconds.
 PRE_ROLL_S = 0.8

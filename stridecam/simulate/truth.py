@@ -3,7 +3,7 @@
 Event times are the model's own touchdowns and toe-offs (the instants the toe lands on and
 leaves the ground). Everything else is measured on the landmark trajectories the model produces,
 sampled every ``DENSE_DT_S`` (and refined by a parabola through the three samples around a
-peak), with the definitions of ``stridecam.columns``:
+peak), with the definitions of ``stridecam.model.columns``:
 
 - step length: toe tip (``foot_index``) ground position of contact i+1 minus that of contact i,
   taken at mid-contact;
@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..columns import EVENT_COLUMNS, STEP_COLUMNS
-from ..errors import InputError
-from .runner import RunnerModel
+from stridecam.model.columns import EVENT_COLUMNS, STEP_COLUMNS
+from stridecam.model.errors import InputError
+from stridecam.simulate.runner import RunnerModel
 
 SCHEMA = "stridecam.truth/1"
 DENSE_DT_S = 0.0005
@@ -66,7 +66,7 @@ def _swing_values(model: RunnerModel, foot: str, to: float, td_next: float) -> d
 
 
 def _trunk_lean(model: RunnerModel, t0: float, t1: float) -> float:
-    from .skeleton import body_points
+    from stridecam.simulate.skeleton import body_points
 
     t = np.linspace(t0, t1, 25)
     p = body_points(model, t)
@@ -157,7 +157,7 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def truth_dict(run, include_landmarks: bool = False) -> dict[str, Any]:
     """The JSON-ready truth of a ``SimRun`` (schema ``stridecam.truth/1``)."""
-    from .params import to_dict
+    from stridecam.simulate.params import to_dict
 
     athlete = to_dict(run.athlete)
     athlete.update({"leg_length_m": run.model.body.leg_length_m,

@@ -1,0 +1,177 @@
+"""Per-step metrics from contacts and the track (pure numpy/pandas).
+
+One row per step, with the columns and definitions of ``stridecam.model.columns`` (read its
+docstring: step vs stride, contact, flight, swing, recovery). Lengths are in the track's units
+(metres, or leg lengths when there is no calibration: the ``_m`` columns then hold leg lengths
+and ``summary.length_units`` says so).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.signal import savgol_filter
+
+from stridecam.model.columns import STEP_COLUMNS
+from stridecam.model.landmarks import IDX
+from stridecam.model.track import Track, hip_mid_x
+
+
+#: A "step" longer than this many times the clip's median touchdown interval spans a missed
+#: contact (two real steps) and is not measured.
+MAX_STEP_TIME_FACTOR = 1.5
+
+
+def thigh_angle_deg(track: Track, side: str) -> np.ndarray:
+    """(n,) angle of the thigh (hip to knee) from vertical, forward positive, degrees."""
+    hip, knee = track.point(IDX[f"{side}_hip"]), track.point(IDX[f"{side}_knee"])
+    d = knee - hip
+    return np.degrees(np.arctan2(d[:, 0], -d[:, 1]))
+
+
+def trunk_angle_deg(track: Track) -> np.ndarray:
+    """(n,) angle of the trunk (hip mid-point to shoulder mid-point) from vertical, forward +."""
+    hip = (track.point(IDX["left_hip"]) + track.point(IDX["right_hip"])) / 2
+    sh = (track.point(IDX["left_shoulder"]) + track.point(IDX["right_shoulder"])) / 2
+    d = sh - hip
+    return np.degrees(np.arctan2(d[:, 0], d[:, 1]))
+
+
+def knee_height_leg(track: Track, side: str) -> np.ndarray:
+    """(n,) knee height minus hip height, in leg lengths (0 = knee level with the hip)."""
+    hip, knee = track.point(IDX[f"{side}_hip"]), track.point(IDX[f"{side}_knee"])
+    return (knee[:, 1] - hip[:, 1]) / track.scale.leg_length
+
+
+def thigh_envelopes(track: Track) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(front thigh angle, back thigh angle, top knee height) over time: the more forward and
+    the more backward of the two thighs (deg) and the higher knee (leg lengths). Label-free: a
+    tracker's left/right swap does not change them. NaN where neither side is known."""
+    both = np.stack([thigh_angle_deg(track, s) for s in ("left", "right")])
+    knees = np.stack([knee_height_leg(track, s) for s in ("left", "right")])
+    front, back, top = (np.full(track.n, np.nan) for _ in range(3))
+    ok = np.isfinite(both).any(axis=0)
+    front[ok], back[ok] = np.nanmax(both[:, ok], axis=0), np.nanmin(both[:, ok], axis=0)
+    ok_knee = np.isfinite(knees).any(axis=0)
+    top[ok_knee] = np.nanmax(knees[:, ok_knee], axis=0)
+    return front, back, top
+
+
+def _derivative(t: np.ndarray, y: np.ndarray, window_s: float = 0.04) -> np.ndarray:
+    """dy/dt by a Savitzky-Golay filter over ``window_s`` (at least 5 samples), NaN kept."""
+    ok = np.isfinite(y)
+    if len(t) < 5 or ok.sum() < 5:
+        return np.full(len(t), np.nan)
+    dt = float(np.median(np.diff(t)))
+    window = max(5, int(round(window_s / dt)) | 1)
+    if window > ok.sum():
+        return np.full(len(t), np.nan)
+    d = savgol_filter(np.interp(t, t[ok], y[ok]), window, 2, deriv=1, delta=dt)
+    d[~ok] = np.nan
+    return d
+
+
+def _at(t: np.ndarray, y: np.ndarray, when: float) -> float:
+    ok = np.isfinite(y)
+    if ok.sum() < 2 or not np.isfinite(when):
+        return float("nan")
+    return float(np.interp(when, t[ok], y[ok], left=np.nan, right=np.nan))
+
+
+def _window(t: np.ndarray, start: float, stop: float) -> np.ndarray:
+    return np.flatnonzero((t >= start) & (t <= stop))
+
+
+def _peak(t: np.ndarray, y: np.ndarray, start: float, stop: float) -> tuple[float, float]:
+    """(value, time) of the maximum of ``y`` between two times; NaN if no finite sample."""
+    idx = _window(t, start, stop)
+    idx = idx[np.isfinite(y[idx])] if idx.size else idx
+    if idx.size == 0:
+        return float("nan"), float("nan")
+    k = idx[np.argmax(y[idx])]
+    # parabolic refinement of the peak between samples
+    if 0 < k < len(y) - 1 and np.isfinite(y[k - 1]) and np.isfinite(y[k + 1]):
+        denom = y[k - 1] - 2 * y[k] + y[k + 1]
+        if denom < 0:
+            off = 0.5 * (y[k - 1] - y[k + 1]) / denom
+            return float(y[k] - 0.25 * (y[k - 1] - y[k + 1]) * off), float(t[k] + off * (t[1] - t[0]))
+    return float(y[k]), float(t[k])
+
+
+def _mean(t: np.ndarray, y: np.ndarray, start: float, stop: float) -> float:
+    idx = _window(t, start, stop)
+    vals = y[idx][np.isfinite(y[idx])] if idx.size else np.zeros(0)
+    return float(vals.mean()) if vals.size else float("nan")
+
+
+def compute_steps(track: Track, contacts: pd.DataFrame) -> pd.DataFrame:
+    """The steps table: step i runs from contact i's touchdown to contact i+1's touchdown.
+
+    Contact i+1 must be of the other foot (a repeated foot means a missed contact: no step).
+    Swing/recovery values need the next contact of the same foot (i+2); NaN when the clip ends.
+    """
+    t = track.time_s
+    c = contacts.reset_index(drop=True)
+    # Swing-leg values without trusting the tracker's left/right labels (it exchanges them for
+    # a few frames as the legs pass): the envelopes of both thighs do not change under a swap.
+    # From the other foot's touchdown to this foot's next touchdown the other leg is in stance
+    # (thigh at most ~30 deg forward), so the more forward thigh is the swing thigh; before
+    # that, the swing thigh is the one rising. This assumes the peak knee drive comes after the
+    # other foot lands (recovery longer than flight), as it does in running.
+    front, back, knee_top = thigh_envelopes(track)
+    omega = np.fmax(_derivative(t, front), _derivative(t, back))
+    trunk = trunk_angle_deg(track)
+    hip = hip_mid_x(track.xy)
+    gaps = np.diff(c["touchdown_time_s"].to_numpy(float)) if len(c) > 1 else np.zeros(0)
+    typical = float(np.median(gaps)) if len(gaps) else np.nan
+    rows = []
+    for i in range(len(c) - 1):
+        foot, other = c.at[i, "foot"], c.at[i + 1, "foot"]
+        if foot == other:
+            continue
+        td, to, td_next = (c.at[i, "touchdown_time_s"], c.at[i, "toe_off_time_s"],
+                           c.at[i + 1, "touchdown_time_s"])
+        step_time = td_next - td
+        if not (step_time > 0 and to > td):
+            continue  # degenerate contacts (no duration): not a step that can be measured
+        if step_time > MAX_STEP_TIME_FACTOR * typical:
+            continue  # a contact was missed in between: this would be two steps, not one
+        step_length = _at(t, hip, td_next) - _at(t, hip, td)
+        same = i + 2 if i + 2 < len(c) and c.at[i + 2, "foot"] == foot else None
+        swing_end = c.at[same, "touchdown_time_s"] if same is not None else np.nan
+        peak_flex = t_peak = peak_knee = peak_omega = np.nan
+        if same is not None:
+            peak_flex, t_peak = _peak(t, front, td_next, swing_end)
+            peak_knee, _ = _peak(t, knee_top, td_next, swing_end)
+            peak_omega, _ = _peak(t, omega, to, swing_end)
+        rows.append({
+            "step_index": len(rows),
+            "foot": foot,
+            "touchdown_time_s": td,
+            "toe_off_time_s": to,
+            "next_touchdown_time_s": td_next,
+            "touchdown_frame": int(c.at[i, "touchdown_frame"]),
+            "toe_off_frame": int(c.at[i, "toe_off_frame"]),
+            "contact_time_s": to - td,
+            "flight_time_s": td_next - to,
+            "step_time_s": step_time,
+            "cadence_spm": 60.0 / step_time,
+            "step_frequency_hz": 1.0 / step_time,
+            "step_length_m": step_length,
+            "stride_length_m": np.nan,
+            "speed_m_s": step_length / step_time,
+            "swing_time_s": swing_end - to,
+            "recovery_time_s": t_peak - to,
+            "peak_thigh_flexion_deg": peak_flex,
+            "peak_knee_height_leg": peak_knee,
+            "thigh_separation_td_deg": _at(t, front, td) - _at(t, back, td),
+            "trunk_lean_deg": _mean(t, trunk, td, td_next),
+            "max_thigh_angular_velocity_deg_s": peak_omega,
+        })
+    steps = pd.DataFrame(rows, columns=list(STEP_COLUMNS))
+    if len(steps) > 1:
+        # stride = this step + the next one, when they are consecutive (same contact chain)
+        nxt = steps["step_length_m"].shift(-1)
+        chained = np.isclose(steps["next_touchdown_time_s"], steps["touchdown_time_s"].shift(-1))
+        steps["stride_length_m"] = np.where(chained, steps["step_length_m"] + nxt, np.nan)
+    return steps
