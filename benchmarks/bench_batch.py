@@ -93,7 +93,7 @@ def main(argv=None) -> int:
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args(argv)
     extra = ["--pose-mode", args.pose_mode] if args.pose_mode else []
-    from stridecam.pipeline import PoseSettings
+    from stridecam.model.settings import PoseSettings
 
     mode = args.pose_mode or PoseSettings().mode
     clips = args.clips or DEFAULT_CLIPS

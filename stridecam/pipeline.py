@@ -14,26 +14,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from stridecam.model.poses import Flag, Poses
+from stridecam.analysis.limiter import Reference
 from stridecam.io.store import cache_key, cached_key, file_sha256, load_poses, save_poses
+from stridecam.model.poses import Flag, Poses
+from stridecam.model.result import RunResult
+from stridecam.model.settings import PoseSettings, Settings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PoseSettings:
-    """Settings that change the landmarks (and so the cache key).
-
-    ``model_variant``: lite / full / heavy; ``model_path``: an explicit ``.task`` file (wins over
-    the variant); ``mode``: "video" (MediaPipe's tracking and smoothing; the default, measured
-    to time ground contacts better) or "image" (detector every frame; more accurate pixels);
-    ``capture_fps``: real capture rate of a slow-motion clip (None = from the container).
-    """
-
-    model_variant: str = "full"
-    model_path: str | None = None
-    mode: str = "video"
-    capture_fps: float | None = None
 
 
 def output_dir_for(clip: str | Path, reports_root: str | Path = "reports") -> Path:
@@ -125,24 +112,36 @@ def get_poses(clip: str | Path, out_dir: str | Path, settings: PoseSettings, *,
     return poses, False
 
 
-def analyse_clip(clip: str | Path, out_dir: str | Path, settings: PoseSettings, calib,
-                 *, athlete: str | None = None, reference=None, progress: bool = False,
-                 force: bool = False):
-    """Pose (cached) -> analysis -> steps.csv, contacts.csv, summary.json in ``out_dir``.
+@dataclass(frozen=True)
+class ClipRun:
+    """What one clip's job made: the result, the landmarks it came from, and whether those were
+    read from the cache (logged, not saved: a resumed run's outputs must equal an
+    uninterrupted one's)."""
 
-    Returns the ``RunResult``; ``result.settings`` records what was used.
+    result: RunResult
+    poses: Poses
+    from_cache: bool
+
+
+def analyse_clip(clip: str | Path, out_dir: str | Path, settings: Settings = Settings(), *,
+                 athlete: str | None = None, reference: Reference | str | Path | None = None,
+                 progress: bool = False, force: bool = False,
+                 estimator: Callable[[], Any] | None = None, decode_threads: int = 0) -> ClipRun:
+    """The per-clip job of ``stridecam analyse`` and of every batch clip: pose (cached) ->
+    analysis -> ``steps.csv``, ``contacts.csv``, ``summary.json`` in ``out_dir``.
+
+    ``reference``: the limiter's reference (a ``Reference``, a TOML path merged over the shipped
+    one, or None for the shipped one). The result's ``settings`` record what was used.
     """
-    from dataclasses import replace
-
     from stridecam.analysis.run import analyse_poses
+    from stridecam.io.config import load_reference
     from stridecam.io.store import write_run
 
-    poses, cached = get_poses(clip, out_dir, settings, progress=progress, force=force)
-    result = analyse_poses(poses, calib, athlete=athlete, reference=reference)
-    result = replace(result, settings={"pose": asdict(settings), "calibration": asdict(calib)})
-    # whether landmarks came from the cache is logged, not saved: a resumed run's outputs must
-    # equal an uninterrupted one's
+    ref = reference if isinstance(reference, Reference) else load_reference(reference)
+    poses, cached = get_poses(clip, out_dir, settings.pose, progress=progress, force=force,
+                              estimator=estimator, decode_threads=decode_threads)
+    result = analyse_poses(poses, settings.calibration, settings=settings.analysis,
+                           athlete=athlete, reference=ref, pose_settings=settings.pose)
     log.info("%s: landmarks %s", clip, "from the cache" if cached else "extracted")
-    result.summary["settings"] = result.settings
     write_run(result, out_dir)
-    return result
+    return ClipRun(result, poses, cached)

@@ -8,6 +8,7 @@ athlete) and 3 bad files made here (empty, truncated to its first 8 KB: header, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -28,7 +29,10 @@ from stridecam.batch.command import add_arguments, run as run_command
 from stridecam.batch.job import DONE_FILE, ClipTask
 from stridecam.batch.run import decode_threads_for
 from stridecam.model.errors import ConfigError
-from stridecam.pipeline import PoseSettings
+from stridecam.model.result import Athlete, Provenance, RunResult, RunSummary, ViewCheck
+from stridecam.model.serial import from_jsonable, to_jsonable
+from stridecam.model.track import Cleaning, Scale
+from stridecam.model.settings import PoseSettings, Settings
 
 from conftest import REPO, video
 
@@ -128,6 +132,7 @@ def test_batch_writes_outputs_and_errors(batch_a):
             assert (root / out_of(rel) / name).is_file(), (rel, name)
         summary = json.loads((root / out_of(rel) / "summary.json").read_text())
         assert summary["athlete"]["name"] == (rel.split("/")[0] if "/" in rel else None)
+        assert summary["settings"]["pose"] == to_jsonable(PoseSettings())
     assert len({by_name[r]["pid"] for r in GOOD}) <= 2  # 2 workers for 3 clips
     errors = pd.read_csv(root / "errors.csv", keep_default_na=False)
     assert sorted(errors["clip"]) == sorted(BAD)
@@ -261,9 +266,9 @@ def test_reports_written_when_the_report_module_exists(batch_a, squad_dir, tmp_p
     assert (out / out_of(rel) / "report.pdf").read_bytes().startswith(b"%PDF")
     assert (out / "squad_report.pdf").is_file()
     (run_call, run_args), (squad_call, squad_args) = calls
-    assert run_call == "write_run_report" and run_args[0].summary["n_steps"] >= 0
+    assert run_call == "write_run_report" and run_args[0].summary.n_steps >= 0
     table, summaries = squad_args[0], squad_args[1]
-    assert list(table["clip"]) == [rel] and summaries[0]["source"].endswith(rel)
+    assert list(table["clip"]) == [rel] and summaries[0].source.endswith(rel)
     assert result.statuses[0]["pose_ran"] is False  # done-key changed (PDF now expected)
 
 
@@ -299,7 +304,7 @@ def fake_job(task: ClipTask) -> dict:
 
 def test_dying_worker_fails_only_its_clip(tmp_path):
     names = ["a", "crash", "b", "c", "d"]
-    tasks = [ClipTask(name=n, clip=n, out_dir=str(tmp_path / n), pose=None) for n in names]
+    tasks = [ClipTask(name=n, clip=n, out_dir=str(tmp_path / n)) for n in names]
     got: list[dict] = []
     executor.run_local(tasks, 2, fake_job, got.append)
     status = {s["name"]: s for s in got}
@@ -349,14 +354,25 @@ def test_roster_discovery(tmp_path):
         discover(roster)
 
 
+def _run_of(summary: dict) -> RunResult:
+    """A ``RunResult`` holding only a summary (the squad row reads nothing else)."""
+    return RunResult(provenance=Provenance(), athlete=Athlete(),
+                     summary=from_jsonable(RunSummary, summary),
+                     scale=Scale(1.0, "leg", "leg_length", 0.0, 1.0), direction=1,
+                     cleaning=Cleaning(), view=ViewCheck(), contacts=pd.DataFrame(),
+                     steps=pd.DataFrame())
+
+
 def test_squad_row_keeps_units_apart():
     metrics = {"step_length_m": {"median": 2.1}, "cadence_spm": {"median": 270.0},
                "speed_m_s": {"median": 9.4}}
-    row_m = squad.squad_row({"length_units": "m", "metrics": metrics, "top_speed_m_s": 9.8},
+    row_m = squad.squad_row(_run_of({"length_units": "m", "metrics": metrics,
+                                     "top_speed_m_s": 9.8}),
                             athlete="a", date=None, clip="c", notes=None, output="o")
     assert row_m["step_length_m"] == 2.1 and row_m["speed_m_s"] == 9.4
     assert row_m["step_length_leg"] != row_m["step_length_leg"]  # NaN
-    row_leg = squad.squad_row({"length_units": "leg", "metrics": metrics, "top_speed_m_s": 9.8},
+    row_leg = squad.squad_row(_run_of({"length_units": "leg", "metrics": metrics,
+                                       "top_speed_m_s": 9.8}),
                               athlete="a", date=None, clip="c", notes=None, output="o")
     assert row_leg["step_length_leg"] == 2.1 and row_leg["top_speed_leg_s"] == 9.8
     assert row_leg["step_length_m"] != row_leg["step_length_m"]
@@ -403,9 +419,12 @@ def test_pose_settings_reach_the_task(tmp_path):
     entries = [ClipEntry(name="a", clip=clip, rel_out="a", capture_fps=240.0),
                ClipEntry(name="b", clip=clip, rel_out="b")]
     statuses: dict = {}
-    a, b = _tasks(Plan(tmp_path, "roster", entries), tmp_path, PoseSettings(capture_fps=120.0),
-                  None, False, 1, False, None, statuses)
+    entries[1] = dataclasses.replace(entries[1], height_m=1.70)
+    base = Settings(pose=PoseSettings(capture_fps=120.0))
+    a, b = _tasks(Plan(tmp_path, "roster", entries), tmp_path, base, None, False, 1, False, None,
+                  statuses)
     assert not statuses
-    assert a.pose.capture_fps == 240.0 and b.pose.capture_fps == 120.0
+    assert a.settings.pose.capture_fps == 240.0 and b.settings.pose.capture_fps == 120.0
+    assert a.settings.calibration.height_m is None and b.settings.calibration.height_m == 1.70
     assert a.done_key and b.done_key and a.done_key != b.done_key
     assert a.frames_estimate == 150 and a.decode_threads == 1

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from stridecam.analysis.run import analyse_poses
-from stridecam.analysis.clean import Calibration, clean
+from stridecam.analysis.clean import clean
+from stridecam.model.settings import Calibration
 from stridecam.simulate import simulate_preset, to_poses
 from stridecam.analysis.validation import compare_steps
 
@@ -19,13 +20,13 @@ def pan60():
 
 def test_turning_camera_recovers_focal_length_and_bearings(pan60):
     run, result = pan60
-    cam = result.track.meta["camera_model"]
+    cam = result.track.cleaning.camera_model
     yaw = run.track.yaw_deg
-    assert cam["focal_px"] == pytest.approx(run.track.f_px, rel=0.03)  # measured 0.4% off
+    assert cam.focal_px == pytest.approx(run.track.f_px, rel=0.03)  # measured 0.4% off
     # bearing of the image centre ~ camera yaw (the athlete is near the centre): within 1.5 deg
-    assert abs(cam["bearing_first_deg"] - yaw[0]) < 1.5
-    assert abs(cam["bearing_last_deg"] - yaw[-1]) < 1.5
-    assert cam["distance_leg"] * run.model.body.leg_length_m == pytest.approx(
+    assert abs(cam.bearing_first_deg - yaw[0]) < 1.5
+    assert abs(cam.bearing_last_deg - yaw[-1]) < 1.5
+    assert cam.distance_leg * run.model.body.leg_length_m == pytest.approx(
         run.camera.distance_m, rel=0.03)
 
 
@@ -38,14 +39,14 @@ def test_panning_step_lengths_within_measured_error(pan60):
     per_step = errors["step_length_m"].abs()
     assert per_step.mean() < 3.0 and per_step.max() < 5.0  # percent
     truth = run.steps[run.steps["touchdown_time_s"].isin(errors["touchdown_time_s"])]
-    med = result.summary["metrics"]["step_length_m"]["median"]
+    med = result.summary.metrics.step_length_m.median
     assert med == pytest.approx(truth["step_length_m"].median(), rel=0.025)
 
 
 def test_still_camera_has_no_camera_model():
     run = simulate_preset("balanced", fps=120)
     track = clean(to_poses(run), Calibration(height_m=run.athlete.height_m))
-    assert not track.meta["camera_moving"] and track.meta["camera_model"] is None
+    assert not track.cleaning.camera_moving and track.cleaning.camera_model is None
 
 
 def test_camera_sliding_alongside_fits_infinite_focal_length():
@@ -53,7 +54,7 @@ def test_camera_sliding_alongside_fits_infinite_focal_length():
     must not invent a turn. Simulated as a pan by a very distant camera with a narrow lens."""
     run = simulate_preset("balanced_pan", fps=60, distance_m=80.0, hfov_deg=6.0)
     track = clean(to_poses(run), Calibration(height_m=run.athlete.height_m))
-    cam = track.meta["camera_model"]
+    cam = track.cleaning.camera_model
     assert cam is not None
-    focal = cam["focal_px"] if cam["focal_px"] is not None else np.inf
+    focal = cam.focal_px if cam.focal_px is not None else np.inf
     assert focal > 0.5 * run.track.f_px

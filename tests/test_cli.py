@@ -64,7 +64,7 @@ def test_analyse_the_bundled_sample(tmp_path):
     out = stridecam("analyse", str(SAMPLE), "--height-m", "1.80", "-o", str(out_dir))
     assert out.returncode == 0, out.stderr
     assert "verdict:" in out.stdout
-    summary = json.loads((out_dir / "summary.json").read_text())
+    summary = json.loads((out_dir / "summary.json").read_text())["summary"]
     assert summary["n_steps"] >= 8 and summary["length_units"] == "m"
     truth = json.loads(SAMPLE.with_suffix(".truth.json").read_text())
     true_cadence = sorted(s["cadence_spm"] for s in truth["steps"])[len(truth["steps"]) // 2]

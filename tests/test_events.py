@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stridecam.analysis.clean import Calibration, clean
+from stridecam.analysis.clean import clean
+from stridecam.model.settings import Calibration, ContactSettings
 from stridecam.model.columns import EVENT_COLUMNS
 from stridecam.analysis.events.detect import _edge_time, assign_feet, detect_contacts
 from stridecam.analysis.events.segments import find_contacts
@@ -66,7 +67,7 @@ def swap_and_blend(poses, starts, length: int = 5):
 
 def run_events(run, poses, **options):
     track = clean(poses, Calibration(height_m=run.athlete.height_m))
-    contacts, flags = detect_contacts(track, **options)
+    contacts, flags = detect_contacts(track, ContactSettings(**options))
     truth = truth_in_window(run.events, poses.time_s[0], poses.time_s[-1])
     return match_contacts(truth, contacts, 0.05), contacts, flags, track
 
@@ -248,6 +249,6 @@ def test_a_foot_resting_for_seconds_is_no_step():
     assert not ((contacts["toe_off_time_s"] > mid / 120)
                 & (contacts["touchdown_time_s"] < (mid + hold) / 120)).any()
     assert "long_contacts" in {f.code for f in flags}
-    longer = detect_contacts(track, max_contact_s=2.0)[0]
+    longer = detect_contacts(track, ContactSettings(max_contact_s=2.0))[0]
     assert len(longer) == len(contacts) + 1
     assert longer["contact_time_s"].max() == pytest.approx(hold / 120 + 0.11, abs=0.02)

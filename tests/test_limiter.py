@@ -19,10 +19,14 @@ import sys
 import pytest
 
 from stridecam.analysis.advice import advice_for
+from stridecam.analysis.limiter import LABELS, SCREENING_NOTE, Reference
+from stridecam.analysis.limiter import assess as assess_run
+from stridecam.io.config import default_reference_path, load_reference
 from stridecam.model.errors import ConfigError
-from stridecam.analysis.limiter import (LABELS, SCREENING_NOTE, Reference, assess,
-                               default_reference_path, load_reference)
 from stridecam.model.poses import Flag
+from stridecam.model.result import (Athlete, Provenance, RunResult, RunSummary, ViewCheck)
+from stridecam.model.serial import from_jsonable, to_jsonable
+from stridecam.model.track import Cleaning, Scale
 
 LEG_M = 0.884  # leg (hip to ankle) of a 1.80 m athlete: 0.491 x height
 
@@ -63,6 +67,39 @@ def run(medians: dict = BALANCED, *, iqr_frac: float = 0.03, n: int | None = Non
     }
     summary.update(top)
     return summary
+
+
+def as_run(summary: dict) -> RunResult:
+    """The ``RunResult`` of a summary dict shaped as ``run`` builds it (keys left out take
+    their defaults)."""
+    s = json.loads(json.dumps(summary, default=to_jsonable))
+    known = {k: s[k] for k in ("n_steps", "length_units", "effective_fps", "timing_resolution_ms",
+                                "metrics", "asymmetry_pct", "top_speed_m_s", "phase",
+                                "mean_acceleration_m_s2") if k in s}
+    scale = s.get("scale") or {"leg_length": 1.0, "units": "leg"}
+    units = scale.get("units", "leg")
+    view = s.get("view")
+    return RunResult(
+        provenance=Provenance(source=s.get("source") or ""),
+        athlete=from_jsonable(Athlete, s.get("athlete") or {}),
+        summary=from_jsonable(RunSummary, known),
+        scale=Scale(units_per_px=scale["leg_length"] / 100.0, units=units,
+                    method="athlete_height" if units == "m" else "leg_length",
+                    rel_uncertainty=0.03, leg_length_px=100.0),
+        direction=1, cleaning=Cleaning(),
+        view=from_jsonable(ViewCheck, view) if view else ViewCheck(),
+        contacts=None, steps=None,  # type: ignore[arg-type]
+        flags=tuple(from_jsonable(Flag, f) for f in s.get("flags") or ()))
+
+
+def assess(summary: dict, reference=None, **kwargs):
+    """The limiter's ``assess`` on summary dicts (history runs too), with the shipped reference
+    or a TOML path."""
+    ref = reference if isinstance(reference, Reference) else load_reference(reference)
+    for key in ("athlete_history", "squad"):
+        if key in kwargs:
+            kwargs[key] = [as_run(s) for s in kwargs[key]]
+    return assess_run(as_run(summary), ref, **kwargs)
 
 
 def in_leg_units(summary: dict) -> dict:
@@ -248,7 +285,7 @@ def test_too_few_indicators_on_a_side_is_inconclusive():
 
 def test_to_dict_is_strict_json():
     for s in (run(RECYCLING), run(FORCE, n_steps=2, effective_fps=30.0)):
-        d = assess(s).to_dict()
+        d = to_jsonable(assess(s))
         text = json.dumps(d, allow_nan=False)
         back = json.loads(text)
         assert back["label"] in LABELS and back["screening_note"] == SCREENING_NOTE

@@ -10,7 +10,7 @@ straight from its ``RunResult``.
 from __future__ import annotations
 
 import argparse
-import copy
+import dataclasses
 import json
 import math
 import os
@@ -24,17 +24,21 @@ import pytest
 
 pypdf = pytest.importorskip("pypdf")
 
-from stridecam.analysis.run import analyse_poses  # noqa: E402
-from stridecam.analysis.clean import Calibration  # noqa: E402
-from stridecam.model.errors import StridecamError  # noqa: E402
 from stridecam.analysis.limiter import SPECS  # noqa: E402
+from stridecam.analysis.run import analyse_poses  # noqa: E402
+from stridecam.io.config import load_reference  # noqa: E402
+from stridecam.io.store import save_poses, write_run  # noqa: E402
+from stridecam.model.errors import StridecamError  # noqa: E402
+from stridecam.model.result import RunResult  # noqa: E402
+from stridecam.model.serial import from_jsonable, to_jsonable  # noqa: E402
+from stridecam.model.settings import Calibration  # noqa: E402
+from stridecam.model.verdict import Verdict  # noqa: E402
 from stridecam.report import (content, write_overlay, write_run_report,  # noqa: E402
                               write_squad_report)
 from stridecam.report.command import add_report_arguments, cmd_report  # noqa: E402
-from stridecam.report.load import load_run, verdict_from_dict  # noqa: E402
+from stridecam.report.load import load_run_data  # noqa: E402
 from stridecam.report.squad import squad_frame  # noqa: E402
 from stridecam.simulate import AthleteParams, CameraParams, simulate  # noqa: E402
-from stridecam.io.store import save_poses, write_run  # noqa: E402
 
 
 # ----------------------------------------------------------------------------- fixtures
@@ -49,9 +53,7 @@ def run_folder(tmp_path_factory):
     clip = render_clip(run, root / "sprint.mp4", include_landmarks=False)
     poses = to_poses(run).replace(source=str(clip), model="ground_truth")
     calib = Calibration(height_m=1.80)
-    result = analyse_poses(poses, calib, athlete="Test Runner")
-    result.summary["settings"] = {"pose": {"mode": "simulated"},
-                                  "calibration": {"height_m": 1.80}}
+    result = analyse_poses(poses, calib, athlete="Test Runner", reference=load_reference())
     folder = root / "sprint"
     save_poses(poses, folder, key="test")
     write_run(result, folder)
@@ -73,7 +75,7 @@ def accel_result():
     athlete = AthleteParams(v_max_m_s=10.5, speed_profile="accelerating", step_frequency_hz=4.5,
                             contact_time_s=0.1, start_offset_s=0.65)
     run = simulate(athlete, CameraParams(width_px=640, height_px=360), duration_s=1.8, seed=2)
-    return analyse_poses(to_poses(run), Calibration())
+    return analyse_poses(to_poses(run), Calibration(), reference=load_reference())
 
 
 def pdf_text(reader) -> list[str]:
@@ -104,9 +106,10 @@ def count_frames(path) -> int:
 # ----------------------------------------------------------------------------- run PDF
 def test_first_page_has_verdict_confidence_and_every_headline_value(run_pdf, run_folder):
     report, reader = run_pdf
-    summary = json.loads((run_folder[0] / "summary.json").read_text())
+    saved = json.loads((run_folder[0] / "summary.json").read_text())
+    summary = saved["summary"]
     page1 = norm(pdf_text(reader)[0])
-    verdict = summary["verdict"]
+    verdict = saved["verdict"]
     assert content.LABELS[verdict["label"]] in page1
     assert f"Confidence: {verdict['confidence_word']} ({verdict['confidence']:.2f}" in page1
     assert "Test Runner" in page1 and "height 1.80 m" in page1
@@ -125,7 +128,7 @@ def test_first_page_has_verdict_confidence_and_every_headline_value(run_pdf, run
         value = "n/a" if ind["value"] is None else f"{ind['value']:.{digits}f}"
         ref = f"{ind['reference_low']:.{digits}f} to {ind['reference_high']:.{digits}f}"
         assert f"{value} {ref}" in page1, (ind["name"], value, ref)
-    for flag in summary["flags"]:
+    for flag in saved["flags"]:
         assert norm(flag["message"])[:60] in page1
 
 
@@ -162,7 +165,7 @@ def test_pages_render_and_are_not_blank(run_pdf, tmp_path):
 
 def test_leg_length_units_fit_and_skeleton_kinogram(accel_result, tmp_path):
     r = accel_result
-    assert r.summary["length_units"] == "leg" and r.summary["velocity_fit"] is not None
+    assert r.summary.length_units == "leg" and r.summary.velocity_fit is not None
     report = write_run_report(r, tmp_path / "accel.pdf")
     whole = norm(" ".join(pdf_text(pypdf.PdfReader(str(report.path)))))
     assert "Step length (leg lengths)" in whole
@@ -207,10 +210,10 @@ def test_report_command_rerenders_without_pose_estimation(run_folder, tmp_path, 
 
 def test_load_run_reads_back_what_was_saved(run_folder):
     folder, clip, result = run_folder
-    data = load_run(folder)
+    data = load_run_data(folder)
     assert data.clip == clip and data.track is not None and not data.notes
     assert len(data.steps) == len(result.steps)
-    v = verdict_from_dict(result.verdict.to_dict())
+    v = from_jsonable(Verdict, json.loads(json.dumps(to_jsonable(result.verdict))))
     assert v.label == result.verdict.label
     assert [i.name for i in v.evidence] == [i.name for i in result.verdict.evidence]
     for a, b in zip(v.evidence, result.verdict.evidence):
@@ -219,7 +222,7 @@ def test_load_run_reads_back_what_was_saved(run_folder):
 
 # ----------------------------------------------------------------------------- pure content
 def test_headline_rows_units_and_positions(accel_result):
-    rows = content.headline_rows(accel_result.summary, accel_result.verdict)
+    rows = content.headline_rows(accel_result)
     names = [r.measure for r in rows]
     assert "Step length (leg lengths)" in names and "Top speed (leg lengths/s)" in names
     for r, ind in zip(rows[4:], [i for s in ("force", "recycling")
@@ -228,24 +231,29 @@ def test_headline_rows_units_and_positions(accel_result):
             want = ("above" if ind.value > ind.reference_high else
                     "below" if ind.value < ind.reference_low else "in range")
             assert r.position == want, ind.name
-    summary = {"length_units": "m"}
-    assert content.label("step_length_m", summary) == "Step length (m)"
-    assert content.label("speed_m_s", {"length_units": "leg"}) == "Speed (leg lengths/s)"
+    in_m = with_summary(accel_result, length_units="m")
+    assert content.label("step_length_m", in_m) == "Step length (m)"
+    assert content.label("speed_m_s", accel_result) == "Speed (leg lengths/s)"
 
 
 # ----------------------------------------------------------------------------- squad
+def with_summary(run: RunResult, **changes) -> RunResult:
+    """``run`` with some summary fields changed."""
+    return run.replace(summary=dataclasses.replace(run.summary, **changes))
+
+
 def test_squad_report_ranks_runs_and_adds_history_pages(run_folder, tmp_path):
-    base = run_folder[2].summary
+    base = run_folder[2]
     rows, sums = [], []
     plan = [("Ada", 1.00, "2026-03-01"), ("Ada", 0.95, "2026-01-15"), ("Ben", 1.05, "2026-02-01"),
             ("Cy", 0.90, "2026-02-03")]
     for k, (name, f, date) in enumerate(plan):
-        s = copy.deepcopy(base)
-        s["metrics"]["step_length_m"]["median"] *= f
-        s["top_speed_m_s"] *= f
-        s["source"] = f"clips/run{k}.mp4"
-        if name == "Cy":
-            s["length_units"] = "leg"
+        m = base.summary.metrics
+        step = dataclasses.replace(m.step_length_m, median=m.step_length_m.median * f)
+        s = with_summary(base, metrics=dataclasses.replace(m, step_length_m=step),
+                         top_speed_m_s=base.summary.top_speed_m_s * f,
+                         length_units="leg" if name == "Cy" else "m")
+        s = s.replace(provenance=dataclasses.replace(s.provenance, source=f"clips/run{k}.mp4"))
         sums.append(s)
         rows.append({"athlete": name, "date": date, "clip": f"run{k}.mp4"})
     table = pd.DataFrame(rows)
@@ -256,17 +264,16 @@ def test_squad_report_ranks_runs_and_adds_history_pages(run_folder, tmp_path):
     whole = norm(" ".join(pdf_text(reader)))
     assert out.n_pages == len(reader.pages) == 3  # table, figures, Ada's history
     assert "History: Ada" in whole and "History: Ben" not in whole
-    assert f"{base['top_speed_m_s'] * 1.05:.2f}" in whole
+    assert f"{base.summary.top_speed_m_s * 1.05:.2f}" in whole
     assert "LL" in whole  # Cy's uncalibrated lengths are marked, not shown as metres
-    label = content.LABELS[base["verdict"]["label"]]
+    label = content.LABELS[base.verdict.label]
     assert f"2026-01-15: {label}" in whole and f"2026-03-01: {label}" in whole
 
 
 def test_squad_report_reads_the_batch_squad_table(run_folder, tmp_path):
     batch_squad = pytest.importorskip("stridecam.batch.squad")
-    base = run_folder[2].summary
-    leg = copy.deepcopy(base)
-    leg["length_units"] = "leg"
+    base = run_folder[2]
+    leg = with_summary(base, length_units="leg")
     runs = {"m.mp4": ("Ann", base), "leg.mp4": ("", leg)}
     table = batch_squad.squad_table(
         batch_squad.squad_row(s, athlete=a, date="2026-05-01", clip=c, notes=None, output=c)
@@ -275,8 +282,8 @@ def test_squad_report_reads_the_batch_squad_table(run_folder, tmp_path):
     df = squad_frame(table, sums).set_index("clip")
     assert df.at["leg.mp4", "length_units"] == "leg" and df.at["m.mp4", "length_units"] == "m"
     assert df.at["leg.mp4", "step_length_m"] == pytest.approx(
-        leg["metrics"]["step_length_m"]["run"])
+        leg.summary.metrics.step_length_m.run)
     assert df.at["leg.mp4", "athlete"] == "(no name)"
     out = write_squad_report(table, sums, tmp_path / "squad.pdf")
     whole = norm(" ".join(pdf_text(pypdf.PdfReader(str(out.path)))))
-    assert f"{leg['metrics']['step_length_m']['run']:.2f} LL" in whole
+    assert f"{leg.summary.metrics.step_length_m.run:.2f} LL" in whole

@@ -29,9 +29,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from stridecam.analysis.run import analyse_poses  # noqa: E402
-from stridecam.analysis.clean import Calibration  # noqa: E402
+from stridecam.model.settings import Calibration, PoseSettings  # noqa: E402
+from stridecam.io.config import load_reference  # noqa: E402
 from stridecam.model.landmarks import IDX  # noqa: E402
-from stridecam.analysis.limiter.indicators import run_value  # noqa: E402
 from stridecam.simulate import CameraParams, Degradations, simulate, to_poses  # noqa: E402
 from stridecam.simulate.presets import PRESETS  # noqa: E402
 from stridecam.io.store import write_marked_section  # noqa: E402
@@ -82,9 +82,9 @@ def score(run, result, poses) -> RunScore:
                       ("peak_thigh_flexion_deg", "abs"), ("recovery_time_s", "abs")):
         # what the user is shown: the run value over chained steps where there is one (the
         # truth's on its matched steps, the same definition), else the median
-        stat = result.summary["metrics"][col]
-        est = run_value(stat)
-        if col in true_run and "run" in stat:
+        stat = result.summary.metrics.of(col)
+        est = stat.value
+        if col in true_run and stat.is_run_value:
             ref = true_run[col]
         else:
             ref = float(matched_truth[col].median()) if len(matched_truth) else float("nan")
@@ -176,6 +176,7 @@ def section_landmarks(quick: bool) -> str:
     return "\n".join(lines)
 
 
+REFERENCE = load_reference()
 RENDER_PRESETS = ("balanced_pan", "slow_recycling", "force_limited", "acceleration", "asymmetric")
 CACHE = Path(os.environ.get("STRIDECAM_VALIDATION_CACHE", "/tmp/stridecam_validation"))
 
@@ -189,7 +190,7 @@ def _preset_digest(name: str) -> str:
 
 def _rendered_poses(name: str, fps: int, mode: str | None = None):
     """Render preset ``name`` at ``fps`` (cached) and run the real pose stage on it (cached)."""
-    from stridecam.pipeline import PoseSettings, get_poses
+    from stridecam.pipeline import get_poses
     from stridecam.simulate import load_truth, render_clip
 
     pr = PRESETS[name]
@@ -273,7 +274,7 @@ REAL_CLIPS = ("treadmill_phone60fps_side.mp4", "treadmill_lab_slowmo_side.mp4",
 
 
 def section_real(quick: bool) -> str:
-    from stridecam.pipeline import PoseSettings, get_poses
+    from stridecam.pipeline import get_poses
 
     videos = REPO.parent / "shared" / "videos"
     lines = ["The real clips of `../shared/videos` (MANIFEST.md there says what each shows), no "
@@ -289,18 +290,18 @@ def section_real(quick: bool) -> str:
             continue
         poses, _ = get_poses(clip, CACHE / "real" / clip.stem, PoseSettings())
         r = analyse_poses(poses)
-        m, v = r.summary["metrics"], r.summary["view"]
+        m, v = r.summary.metrics, r.view
 
         def med(col, fmt):
-            x = m[col]["median"]
+            x = m.of(col).median
             return format(x, fmt) if x == x else "n/a"
 
         flags = ", ".join(sorted({f.code for f in r.flags}))
         lines.append(
             f"| {name} | {poses.n_frames} / {poses.meta.get('n_frames_decoded', '?')} | "
             f"{100 * poses.detection_rate:.0f}% | {poses.effective_fps:.0f} | "
-            f"{'yes' if v['is_side_view'] else 'no'} ({v['width_leg']:.2f}) | "
-            f"{r.summary['n_steps']} | {med('cadence_spm', '.0f')} | {med('contact_time_s', '.3f')} | "
+            f"{'yes' if v.is_side_view else 'no'} ({v.width_leg:.2f}) | "
+            f"{r.summary.n_steps} | {med('cadence_spm', '.0f')} | {med('contact_time_s', '.3f')} | "
             f"{med('flight_time_s', '.3f')} | {flags} |")
     return "\n".join(lines)
 
@@ -363,7 +364,7 @@ def section_limiter(quick: bool) -> str:
                 except ConfigError:
                     continue
                 poses = to_poses(run, Degradations(jitter_px=1.0), seed=int(rng.integers(1e6)))
-                v = analyse_poses(poses, Calibration(height_m=athlete.height_m)).verdict
+                v = analyse_poses(poses, Calibration(height_m=athlete.height_m), reference=REFERENCE).verdict
                 confusion[profile][v.label] += 1
                 if v.label not in (profile, "inconclusive") and v.confidence_word != "low":
                     wrong_confident.append(f"{profile} at {fps} fps -> {v.label} "
@@ -377,7 +378,7 @@ def section_limiter(quick: bool) -> str:
         run = simulate(athlete, CameraParams(fps=30, distance_m=12, hfov_deg=50), duration_s=0.7,
                        seed=i)
         v = analyse_poses(to_poses(run, Degradations(jitter_px=1.0), seed=i),
-                          Calibration(height_m=athlete.height_m)).verdict
+                          Calibration(height_m=athlete.height_m), reference=REFERENCE).verdict
         short["total"] += 1
         short["inconclusive"] += v.label == "inconclusive"
         short["wrong"] += v.label not in ("inconclusive", profile)
@@ -387,7 +388,7 @@ def section_limiter(quick: bool) -> str:
             athlete = _random_athlete(profile, rng, BORDERLINE)
             run = simulate(athlete, PRESETS["balanced_pan"].camera, duration_s=3.0, seed=100 + i)
             v = analyse_poses(to_poses(run, Degradations(jitter_px=1.0), seed=i),
-                              Calibration(height_m=athlete.height_m)).verdict
+                              Calibration(height_m=athlete.height_m), reference=REFERENCE).verdict
             border[profile][v.label] += 1
     decided = {p: sum(c[l] for l in labels[:3]) for p, c in confusion.items()}
     correct = sum(confusion[p][p] for p in PROFILES)
@@ -424,7 +425,7 @@ def section_limiter(quick: bool) -> str:
     for fps in (60, 120):
         for name in RENDER_PRESETS:
             _, poses, height = _rendered_poses(name, fps)
-            v = analyse_poses(poses, Calibration(height_m=height)).verdict
+            v = analyse_poses(poses, Calibration(height_m=height), reference=REFERENCE).verdict
             lines.append(f"| {name} | {fps} | {expected[name]} | {v.label} | "
                          f"{v.confidence_word} ({v.confidence:.2f}) | "
                          f"{v.recycling_score:.2f} / {v.force_score:.2f} |")

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from stridecam.analysis.limiter import FORCE, LABELS, RECYCLING, SCREENING_NOTE, Verdict
 from stridecam.analysis.limiter.explain import describe
+from stridecam.model.verdict import FORCE, LABELS, RECYCLING, SCREENING_NOTE, Verdict
 
 SAFETY = ("Build up gradually, keep full-speed sprinting in the week, and stop an exercise that "
           "causes pain (hip flexor and hamstring strains are the usual risk).")

@@ -19,8 +19,6 @@ both thighs (``metrics``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
@@ -29,28 +27,8 @@ from stridecam.analysis.ground import (camera_shift_px, fit_ground_line, foot_sp
                      rolling_ground_y, rolling_leg_px, rough_stance, runs)
 from stridecam.model.landmarks import IDX
 from stridecam.model.poses import Flag, Poses
-from stridecam.model.track import Scale, Track, hip_mid_x
-
-
-#: Height (leg lengths) within which a foot counts as flat on the ground when estimating the
-#: camera's pan from stance feet: tight, so the frames around touchdown and toe-off stay out.
-FLAT_FOOT_LEG = 0.03
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """What the user told about scale (all optional; the best given one is used).
-
-    ``height_m``: athlete standing height; ``two_points_px`` + ``two_points_m``: two image
-    points and their distance; ``ground_rect_px`` + ``ground_rect_m``: four image corners of a
-    ground rectangle and its (width, length) in metres.
-    """
-
-    height_m: float | None = None
-    two_points_px: tuple[tuple[float, float], tuple[float, float]] | None = None
-    two_points_m: float | None = None
-    ground_rect_px: tuple[tuple[float, float], ...] | None = None
-    ground_rect_m: tuple[float, float] | None = None
+from stridecam.model.settings import Calibration, CleanSettings
+from stridecam.model.track import CameraModel, Cleaning, Scale, Track, hip_mid_x
 
 
 def hampel(x: np.ndarray, half_window: int = 3, n_sigmas: float = 5.0,
@@ -155,9 +133,10 @@ def choose_scale(xy_px: np.ndarray, calib: Calibration, foot_at_px: tuple[float,
     return scale_mod.in_leg_lengths(leg_px, spread)
 
 
-def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float = 0.1,
-          cutoff_hz: float = 25.0, remove_camera_motion: bool = True) -> Track:
+def clean(poses: Poses, calib: Calibration = Calibration(),
+          settings: CleanSettings = CleanSettings()) -> Track:
     """Turn tracked landmarks into a ground-frame ``Track`` (see the module docstring)."""
+    s = settings
     flags: list[Flag] = []
     t, xy, vis = poses.time_s, poses.xy_px.copy(), poses.visibility.copy()
     if poses.n_frames < 3 or poses.detected.sum() < 3:
@@ -168,17 +147,18 @@ def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float 
     n_out = 0
     for j in range(xy.shape[1]):
         for c in range(2):
-            bad = hampel(xy[:, j, c], min_dev=0.15 * leg_px)
+            bad = hampel(xy[:, j, c], s.outlier_half_window, s.outlier_sigmas,
+                         min_dev=s.outlier_min_leg * leg_px)
             n_out += int(bad.sum())
             xy[bad, j, c] = np.nan
 
     dt = float(np.median(np.diff(t)))
-    grid, xy_g, nearest = resample(t, xy, dt, max_gap_s)
-    _, vis_g, _ = resample(t, vis, dt, max_gap_s)
+    grid, xy_g, nearest = resample(t, xy, dt, s.max_gap_s)
+    _, vis_g, _ = resample(t, vis, dt, s.max_gap_s)
     fps = 1.0 / dt
     for j in range(xy_g.shape[1]):
         for c in range(2):
-            xy_g[:, j, c] = lowpass(xy_g[:, j, c], fps, cutoff_hz)
+            xy_g[:, j, c] = lowpass(xy_g[:, j, c], fps, s.cutoff_hz)
 
     direction, agreement = running_direction(xy_g, leg_px)
     crosses = agreement == 1.0  # direction came from the hips travelling across the image
@@ -188,15 +168,15 @@ def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float 
     leg_t = np.full(n, leg_px)  # athlete's leg length in px over time
     rel = {side: foot_speed_rel_hip(xy_g, grid, side) for side in ("left", "right")}
     stance = rough_stance(_foot_heights(xy_g, ground_y), leg_px, rel, direction,
-                          threshold_leg=FLAT_FOOT_LEG)
+                          threshold_leg=s.flat_foot_leg)
     shift, moving, pan_ratio = (camera_shift_px(grid, xy_g, stance, crosses_frame=crosses)
-                                if remove_camera_motion else (np.zeros(n), False, 0.0))
+                                if s.remove_camera_motion else (np.zeros(n), False, 0.0))
     if moving:
         # a turning camera sees the ground line and the athlete's size change over time
         ground_y = np.repeat(rolling_ground_y(xy_g, grid, leg_px)[:, None], xy_g.shape[1], axis=1)
         leg_t = rolling_leg_px(xy_g, grid)
         stance = rough_stance(_foot_heights(xy_g, ground_y), leg_t, rel, direction,
-                              threshold_leg=FLAT_FOOT_LEG)
+                              threshold_leg=s.flat_foot_leg)
         shift, moving, pan_ratio = camera_shift_px(grid, xy_g, stance, crosses_frame=crosses)
         flags.append(Flag(
             "moving_camera_or_treadmill", "info",
@@ -222,15 +202,14 @@ def clean(poses: Poses, calib: Calibration = Calibration(), *, max_gap_s: float 
         # largest as cos(bearing), the lane's foreshortening.
         cos_theta = np.clip(leg_t / np.nanmax(leg_t), 0.3, 1.0) if moving else np.ones(n)
         out = to_ground_frame(grid, xy_g, ground_y, shift, per_px, direction, cos_theta)
-    meta = {
-        "n_outliers_removed": n_out, "direction_agreement": agreement,
-        "ground_slope": ground.slope, "ground_points": ground.n_points,
-        "camera_moving": moving, "pan_ratio": pan_ratio, "grid_fps": fps,
-        "camera_model": _camera_meta(camera),
-    }
+    cleaning = Cleaning(
+        n_outliers_removed=n_out, direction_agreement=float(agreement),
+        ground_slope=float(ground.slope), ground_points=int(ground.n_points),
+        camera_moving=bool(moving), pan_ratio=float(pan_ratio), grid_fps=float(fps),
+        camera_model=_camera_meta(camera))
     return Track(time_s=grid, xy=out, visibility=vis_g, scale=sc, direction=direction,
                  camera_shift_px=shift, frame_of_sample=nearest,
-                 flags=tuple(flags), meta=meta)
+                 flags=tuple(flags), cleaning=cleaning)
 
 
 def _foot_heights(xy_px: np.ndarray, ground_y: np.ndarray) -> dict[str, np.ndarray]:
@@ -292,17 +271,18 @@ def turning_camera_ground_frame(camera: scale_mod.TurningCamera, xy_px: np.ndarr
     return out
 
 
-def _camera_meta(camera: scale_mod.TurningCamera | None) -> dict | None:
-    """JSON-ready summary of a fitted turning camera (None without one)."""
+def _camera_meta(camera: scale_mod.TurningCamera | None) -> CameraModel | None:
+    """What a fitted turning camera says in words and units (None without one)."""
     if camera is None:
         return None
     k = camera.inv_focal_px
-    return {"focal_px": float(1.0 / k) if k > 0 else None,
-            "bearing_first_deg": float(np.degrees(k * camera.bearing0_px)),
-            "bearing_last_deg": float(np.degrees(k * (camera.bearing0_px + camera.angle_px[-1]))),
-            "distance_leg": float(1.0 / (k * camera.leg_px_square)) if k > 0 else None,
-            "leg_px_square_on": camera.leg_px_square, "toe_height_leg": camera.toe_height_leg,
-            "size_fit_rms": camera.size_rms}
+    return CameraModel(
+        focal_px=float(1.0 / k) if k > 0 else None,
+        bearing_first_deg=float(np.degrees(k * camera.bearing0_px)),
+        bearing_last_deg=float(np.degrees(k * (camera.bearing0_px + camera.angle_px[-1]))),
+        distance_leg=float(1.0 / (k * camera.leg_px_square)) if k > 0 else None,
+        leg_px_square_on=float(camera.leg_px_square),
+        toe_height_leg=float(camera.toe_height_leg), size_fit_rms=float(camera.size_rms))
 
 
 def _empty_track(poses: Poses, flags: list[Flag]) -> Track:
@@ -310,4 +290,4 @@ def _empty_track(poses: Poses, flags: list[Flag]) -> Track:
     return Track(time_s=np.zeros(n), xy=np.zeros((n, 33, 2)), visibility=np.zeros((n, 33)),
                  scale=Scale(float("nan"), "leg", "none", float("nan"), float("nan")),
                  direction=1, camera_shift_px=np.zeros(n), frame_of_sample=np.zeros(n, int),
-                 flags=tuple(flags), meta={"source": poses.source})
+                 flags=tuple(flags))

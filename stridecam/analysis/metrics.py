@@ -8,18 +8,16 @@ and ``summary.length_units`` says so).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy.signal import savgol_filter
 
 from stridecam.model.columns import STEP_COLUMNS
 from stridecam.model.landmarks import IDX
+from stridecam.model.settings import StepSettings
 from stridecam.model.track import Track, hip_mid_x
-
-
-#: A "step" longer than this many times the clip's median touchdown interval spans a missed
-#: contact (two real steps) and is not measured.
-MAX_STEP_TIME_FACTOR = 1.5
 
 
 def thigh_angle_deg(track: Track, side: str) -> np.ndarray:
@@ -104,14 +102,21 @@ def _mean(t: np.ndarray, y: np.ndarray, start: float, stop: float) -> float:
     return float(vals.mean()) if vals.size else float("nan")
 
 
-def compute_steps(track: Track, contacts: pd.DataFrame) -> pd.DataFrame:
-    """The steps table: step i runs from contact i's touchdown to contact i+1's touchdown.
+@dataclass(frozen=True)
+class _Signals:
+    """Label-free time series the step metrics are read from (see ``compute_steps``)."""
 
-    Contact i+1 must be of the other foot (a repeated foot means a missed contact: no step).
-    Swing/recovery values need the next contact of the same foot (i+2); NaN when the clip ends.
-    """
+    t: np.ndarray
+    front: np.ndarray  # the more forward thigh's angle, deg
+    back: np.ndarray  # the more backward thigh's angle, deg
+    knee_top: np.ndarray  # the higher knee relative to the hip, leg lengths
+    omega: np.ndarray  # forward thigh angular velocity, deg/s (faster of the two thighs)
+    trunk: np.ndarray  # trunk lean, deg
+    hip: np.ndarray  # hip mid-point forward position, track units
+
+
+def _signals(track: Track, derivative_window_s: float) -> _Signals:
     t = track.time_s
-    c = contacts.reset_index(drop=True)
     # Swing-leg values without trusting the tracker's left/right labels (it exchanges them for
     # a few frames as the legs pass): the envelopes of both thighs do not change under a swap.
     # From the other foot's touchdown to this foot's next touchdown the other leg is in stance
@@ -119,55 +124,35 @@ def compute_steps(track: Track, contacts: pd.DataFrame) -> pd.DataFrame:
     # that, the swing thigh is the one rising. This assumes the peak knee drive comes after the
     # other foot lands (recovery longer than flight), as it does in running.
     front, back, knee_top = thigh_envelopes(track)
-    omega = np.fmax(_derivative(t, front), _derivative(t, back))
-    trunk = trunk_angle_deg(track)
-    hip = hip_mid_x(track.xy)
+    omega = np.fmax(_derivative(t, front, derivative_window_s),
+                    _derivative(t, back, derivative_window_s))
+    return _Signals(t=t, front=front, back=back, knee_top=knee_top, omega=omega,
+                    trunk=trunk_angle_deg(track), hip=hip_mid_x(track.xy))
+
+
+def compute_steps(track: Track, contacts: pd.DataFrame,
+                  settings: StepSettings = StepSettings()) -> pd.DataFrame:
+    """The steps table: step i runs from contact i's touchdown to contact i+1's touchdown.
+
+    Contact i+1 must be of the other foot (a repeated foot means a missed contact: no step),
+    and the step no longer than ``settings.max_step_time_factor`` times the median touchdown
+    interval (longer spans a missed contact). Swing/recovery values need the next contact of
+    the same foot (i+2); NaN when the clip ends.
+    """
+    c = contacts.reset_index(drop=True)
+    sig = _signals(track, settings.derivative_window_s)
     gaps = np.diff(c["touchdown_time_s"].to_numpy(float)) if len(c) > 1 else np.zeros(0)
     typical = float(np.median(gaps)) if len(gaps) else np.nan
-    rows = []
+    rows: list[dict] = []
     for i in range(len(c) - 1):
-        foot, other = c.at[i, "foot"], c.at[i + 1, "foot"]
-        if foot == other:
+        if c.at[i, "foot"] == c.at[i + 1, "foot"]:
             continue
-        td, to, td_next = (c.at[i, "touchdown_time_s"], c.at[i, "toe_off_time_s"],
-                           c.at[i + 1, "touchdown_time_s"])
-        step_time = td_next - td
-        if not (step_time > 0 and to > td):
+        step_time = c.at[i + 1, "touchdown_time_s"] - c.at[i, "touchdown_time_s"]
+        if not (step_time > 0 and c.at[i, "toe_off_time_s"] > c.at[i, "touchdown_time_s"]):
             continue  # degenerate contacts (no duration): not a step that can be measured
-        if step_time > MAX_STEP_TIME_FACTOR * typical:
+        if step_time > settings.max_step_time_factor * typical:
             continue  # a contact was missed in between: this would be two steps, not one
-        step_length = _at(t, hip, td_next) - _at(t, hip, td)
-        same = i + 2 if i + 2 < len(c) and c.at[i + 2, "foot"] == foot else None
-        swing_end = c.at[same, "touchdown_time_s"] if same is not None else np.nan
-        peak_flex = t_peak = peak_knee = peak_omega = np.nan
-        if same is not None:
-            peak_flex, t_peak = _peak(t, front, td_next, swing_end)
-            peak_knee, _ = _peak(t, knee_top, td_next, swing_end)
-            peak_omega, _ = _peak(t, omega, to, swing_end)
-        rows.append({
-            "step_index": len(rows),
-            "foot": foot,
-            "touchdown_time_s": td,
-            "toe_off_time_s": to,
-            "next_touchdown_time_s": td_next,
-            "touchdown_frame": int(c.at[i, "touchdown_frame"]),
-            "toe_off_frame": int(c.at[i, "toe_off_frame"]),
-            "contact_time_s": to - td,
-            "flight_time_s": td_next - to,
-            "step_time_s": step_time,
-            "cadence_spm": 60.0 / step_time,
-            "step_frequency_hz": 1.0 / step_time,
-            "step_length_m": step_length,
-            "stride_length_m": np.nan,
-            "speed_m_s": step_length / step_time,
-            "swing_time_s": swing_end - to,
-            "recovery_time_s": t_peak - to,
-            "peak_thigh_flexion_deg": peak_flex,
-            "peak_knee_height_leg": peak_knee,
-            "thigh_separation_td_deg": _at(t, front, td) - _at(t, back, td),
-            "trunk_lean_deg": _mean(t, trunk, td, td_next),
-            "max_thigh_angular_velocity_deg_s": peak_omega,
-        })
+        rows.append(_step_row(c, i, sig, step_index=len(rows)))
     steps = pd.DataFrame(rows, columns=list(STEP_COLUMNS))
     if len(steps) > 1:
         # stride = this step + the next one, when they are consecutive (same contact chain)
@@ -175,3 +160,45 @@ def compute_steps(track: Track, contacts: pd.DataFrame) -> pd.DataFrame:
         chained = np.isclose(steps["next_touchdown_time_s"], steps["touchdown_time_s"].shift(-1))
         steps["stride_length_m"] = np.where(chained, steps["step_length_m"] + nxt, np.nan)
     return steps
+
+
+def _step_row(c: pd.DataFrame, i: int, sig: _Signals, step_index: int) -> dict:
+    """One row of the steps table: contact i, the flight after it, and the swing that follows
+    its toe-off (to the same foot's next touchdown, contact i+2, when there is one)."""
+    t = sig.t
+    foot = c.at[i, "foot"]
+    td, to, td_next = (c.at[i, "touchdown_time_s"], c.at[i, "toe_off_time_s"],
+                       c.at[i + 1, "touchdown_time_s"])
+    step_time = td_next - td
+    step_length = _at(t, sig.hip, td_next) - _at(t, sig.hip, td)
+    same = i + 2 if i + 2 < len(c) and c.at[i + 2, "foot"] == foot else None
+    swing_end = c.at[same, "touchdown_time_s"] if same is not None else np.nan
+    peak_flex = t_peak = peak_knee = peak_omega = np.nan
+    if same is not None:
+        peak_flex, t_peak = _peak(t, sig.front, td_next, swing_end)
+        peak_knee, _ = _peak(t, sig.knee_top, td_next, swing_end)
+        peak_omega, _ = _peak(t, sig.omega, to, swing_end)
+    return {
+        "step_index": step_index,
+        "foot": foot,
+        "touchdown_time_s": td,
+        "toe_off_time_s": to,
+        "next_touchdown_time_s": td_next,
+        "touchdown_frame": int(c.at[i, "touchdown_frame"]),
+        "toe_off_frame": int(c.at[i, "toe_off_frame"]),
+        "contact_time_s": to - td,
+        "flight_time_s": td_next - to,
+        "step_time_s": step_time,
+        "cadence_spm": 60.0 / step_time,
+        "step_frequency_hz": 1.0 / step_time,
+        "step_length_m": step_length,
+        "stride_length_m": np.nan,
+        "speed_m_s": step_length / step_time,
+        "swing_time_s": swing_end - to,
+        "recovery_time_s": t_peak - to,
+        "peak_thigh_flexion_deg": peak_flex,
+        "peak_knee_height_leg": peak_knee,
+        "thigh_separation_td_deg": _at(t, sig.front, td) - _at(t, sig.back, td),
+        "trunk_lean_deg": _mean(t, sig.trunk, td, td_next),
+        "max_thigh_angular_velocity_deg_s": peak_omega,
+    }

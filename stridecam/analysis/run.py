@@ -1,87 +1,69 @@
-"""Analysis of one run, from ``Poses`` to ``RunResult`` (pure: no video, no MediaPipe; the only
-file read is the limiter's reference TOML).
+"""Analysis of one run, from ``Poses`` to ``RunResult`` (pure: no file, video or MediaPipe).
 
-``analyse_poses`` chains the computation stages: clean -> events -> metrics -> summary ->
-limiter verdict.
+``analyse_poses`` chains the computation stages: clean -> view check -> events -> metrics ->
+summary -> limiter verdict (when a reference is handed in: the TOML is read at the edge,
+``stridecam.io.config.load_reference``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
-
 from stridecam import __version__
-from stridecam.analysis.clean import Calibration, clean
-from stridecam.analysis.events.detect import detect_contacts
-from stridecam.analysis.limiter import Verdict, assess
+from stridecam.analysis.clean import clean
+from stridecam.analysis.events import detect_contacts
+from stridecam.analysis.limiter import Reference, assess
 from stridecam.analysis.metrics import compute_steps
-from stridecam.model.poses import Flag, Poses
 from stridecam.analysis.summary import summarise
-from stridecam.model.track import Track
 from stridecam.analysis.view import view_check
-
-#: Fewest complete steps for medians worth reporting.
-MIN_STEPS = 3
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """Everything computed for one run. ``summary`` is JSON-ready; tables use ``columns.py``."""
-
-    source: str
-    track: Track
-    contacts: pd.DataFrame
-    steps: pd.DataFrame
-    summary: dict[str, Any]
-    flags: tuple[Flag, ...] = ()
-    settings: dict[str, Any] = field(default_factory=dict)
-    verdict: Verdict | None = None
+from stridecam.model.poses import Flag, Poses
+from stridecam.model.result import Athlete, Provenance, RunResult, RunSummary, ViewCheck
+from stridecam.model.settings import AnalysisSettings, Calibration, PoseSettings, Settings
 
 
-def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *, athlete: str | None = None,
-                  reference=None, **clean_options) -> RunResult:
-    """Clean, detect contacts, measure steps, summarise and judge one athlete's run.
-
-    ``reference``: limiter reference ranges (a ``limiter.Reference`` or a TOML path; None =
-    the shipped defaults).
-    """
-    track = clean(poses, calib, **clean_options)
-    view = view_check(poses.xy_px, track.scale.leg_length_px)
-    contacts, event_flags = detect_contacts(track)
-    steps = compute_steps(track, contacts)
+def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *,
+                  settings: AnalysisSettings = AnalysisSettings(), athlete: str | None = None,
+                  reference: Reference | None = None,
+                  pose_settings: PoseSettings = PoseSettings()) -> RunResult:
+    """Clean, detect contacts, measure steps, summarise and (with a ``reference``) judge one
+    athlete's run. ``pose_settings`` only goes into the record of settings used."""
+    track = clean(poses, calib, settings.clean)
+    view = view_check(poses.xy_px, track.scale.leg_length_px, settings.view.max_side_width_leg)
+    contacts, event_flags = detect_contacts(track, settings.contacts)
+    steps = compute_steps(track, contacts, settings.steps)
     fps = poses.effective_fps
-    summary = summarise(steps, fps=fps, leg_length=track.scale.leg_length, units=track.scale.units)
-    summary.update(
-        stridecam_version=__version__,
-        source=poses.source, model=poses.model, detection_rate=poses.detection_rate,
-        nominal_fps=poses.nominal_fps, capture_fps=poses.capture_fps,
-        scale={"method": track.scale.method, "units": track.scale.units,
-               "units_per_px": track.scale.units_per_px,
-               "rel_uncertainty": track.scale.rel_uncertainty,
-               "leg_length": track.scale.leg_length, "detail": track.scale.detail},
-        direction="left_to_right" if track.direction > 0 else "right_to_left",
-        cleaning=track.meta,
-        view=view,
-        athlete={"name": athlete, "height_m": calib.height_m},
-    )
-    flags = list(poses.flags) + list(track.flags) + event_flags
-    if not view["is_side_view"]:
+    summary = summarise(steps, fps=fps, leg_length=track.scale.leg_length,
+                        units=track.scale.units, settings=settings.summary)
+    flags = [*poses.flags, *track.flags, *event_flags, *_run_flags(summary, view, settings)]
+    result = RunResult(
+        provenance=Provenance(source=poses.source, model=poses.model,
+                              detection_rate=poses.detection_rate,
+                              nominal_fps=poses.nominal_fps, capture_fps=poses.capture_fps,
+                              stridecam_version=__version__),
+        athlete=Athlete(name=athlete, height_m=calib.height_m),
+        summary=summary, scale=track.scale, direction=track.direction,
+        cleaning=track.cleaning, view=view, contacts=contacts, steps=steps, flags=tuple(flags),
+        settings=Settings(pose=pose_settings, calibration=calib, analysis=settings),
+        track=track)
+    if reference is None:
+        return result
+    return result.replace(verdict=assess(result, reference))
+
+
+def _run_flags(summary: RunSummary, view: ViewCheck, settings: AnalysisSettings) -> list[Flag]:
+    """Flags about the run as a whole: view, number of steps, frame rate."""
+    flags = []
+    if view.is_side_view is False:
         flags.append(Flag("not_side_view", "error",
-                          f"This does not look like a side view ({view['detail']}): step "
+                          f"This does not look like a side view ({view.detail}): step "
                           "lengths and joint angles cannot be measured from it."))
-    if len(steps) < MIN_STEPS:
+    min_steps = settings.summary.min_steps
+    if summary.n_steps < min_steps:
         flags.append(Flag("few_steps", "warning",
-                          f"Only {len(steps)} complete step(s) were found; at least {MIN_STEPS} "
-                          "are needed for reliable medians."))
-    if fps < 60:
+                          f"Only {summary.n_steps} complete step(s) were found; at least "
+                          f"{min_steps} are needed for reliable medians."))
+    fps = summary.effective_fps
+    if fps < settings.summary.low_fps:
         flags.append(Flag("low_frame_rate", "warning",
                           f"{fps:.0f} distinct frames per second: event times are known to "
                           f"+/- {1000 / fps / 2:.0f} ms, so contact and flight times of sprinting "
                           "(~100 ms) are coarse; film at 120-240 fps for timing."))
-    summary["flags"] = [f.to_dict() for f in flags]
-    verdict = assess(summary, reference)
-    summary["verdict"] = verdict.to_dict()
-    return RunResult(source=poses.source, track=track, contacts=contacts, steps=steps,
-                     summary=summary, flags=tuple(flags), verdict=verdict)
+    return flags

@@ -19,10 +19,7 @@ from scipy.optimize import least_squares
 
 from stridecam.analysis.ground import runs
 from stridecam.model.landmarks import IDX
-from stridecam.model.track import Scale, hip_mid_x
-
-#: Hip-to-ankle length as a fraction of standing height (thigh 0.245 + shank 0.246, Winter).
-LEG_FRACTION_OF_HEIGHT = 0.491
+from stridecam.model.track import LEG_FRACTION_OF_HEIGHT, Scale, hip_mid_x
 #: Relative 1-sigma spread of that fraction between adults (anthropometric tables: ~2.5%).
 LEG_FRACTION_REL_SD = 0.025
 

@@ -1,4 +1,4 @@
-"""Run summary from the steps table (pure numpy/scipy).
+"""Run summary from the steps table (pure numpy/scipy): a ``model.result.RunSummary``.
 
 Medians and spread of every per-step metric, left/right asymmetry, top speed, the phase of the
 run (acceleration or max velocity, with a fitted v(t) = v_max (1 - exp(-(t - t0) / tau)) when
@@ -14,16 +14,9 @@ import pandas as pd
 from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.stats import theilslopes
 
-#: Metrics summarised (median, IQR) and compared left vs right.
-SUMMARISED = ("contact_time_s", "flight_time_s", "step_time_s", "cadence_spm",
-              "step_frequency_hz", "step_length_m", "stride_length_m", "speed_m_s",
-              "swing_time_s", "recovery_time_s", "peak_thigh_flexion_deg", "peak_knee_height_leg",
-              "thigh_separation_td_deg", "trunk_lean_deg", "max_thigh_angular_velocity_deg_s")
-ASYMMETRY = ("contact_time_s", "flight_time_s", "step_length_m", "swing_time_s",
-             "recovery_time_s", "peak_thigh_flexion_deg", "peak_knee_height_leg")
-#: Mean acceleration over the steps (units/s^2 per leg length) above which the run is an
-#: acceleration: 0.5 m/s^2 for a 0.9 m leg.
-ACCEL_THRESHOLD_LEG_S2 = 0.55
+from stridecam.model.columns import ASYMMETRY, SUMMARISED
+from stridecam.model.result import Asymmetry, MetricStat, Metrics, RunSummary, VelocityFit
+from stridecam.model.settings import SummarySettings
 
 
 def asymmetry_pct(left: float, right: float) -> float:
@@ -79,7 +72,7 @@ def _velocity_model(t, v_max, tau, t0):
     return v_max * (1.0 - np.exp(-np.clip(t - t0, 0, None) / tau))
 
 
-def fit_velocity_curve(t: np.ndarray, v: np.ndarray) -> dict[str, float] | None:
+def fit_velocity_curve(t: np.ndarray, v: np.ndarray) -> VelocityFit | None:
     """Fit v(t) = v_max (1 - exp(-(t - t0)/tau)) to per-step speeds; None if it does not fit."""
     ok = np.isfinite(t) & np.isfinite(v)
     t, v = t[ok], v[ok]
@@ -94,38 +87,47 @@ def fit_velocity_curve(t: np.ndarray, v: np.ndarray) -> dict[str, float] | None:
         except (RuntimeError, ValueError):
             return None
     resid = v - _velocity_model(t, v_max, tau, t0)
-    return {"v_max": float(v_max), "tau_s": float(tau), "t0_s": float(t0),
-            "rms_residual": float(np.sqrt(np.mean(resid ** 2)))}
+    return VelocityFit(v_max=float(v_max), tau_s=float(tau), t0_s=float(t0),
+                       rms_residual=float(np.sqrt(np.mean(resid ** 2))))
 
 
-def summarise(steps: pd.DataFrame, *, fps: float, leg_length: float, units: str) -> dict:
-    """The run summary dict (JSON-ready). ``units`` is "m" or "leg" (lengths' unit)."""
-    out: dict = {"n_steps": int(len(steps)), "length_units": units,
-                 "effective_fps": float(fps),
-                 "timing_resolution_ms": float(1000.0 / fps) if fps > 0 else float("nan")}
+def metric_stats(steps: pd.DataFrame, min_chain_steps: int = 3) -> Metrics:
+    """Median, IQR and count of every summarised column, and the run values (``run_values``)."""
+    runs = run_values(steps, min_chain_steps)
     stats = {}
     for col in SUMMARISED:
         vals = steps[col].to_numpy(float) if col in steps else np.zeros(0)
         vals = vals[np.isfinite(vals)]
+        run = runs.get(col, float("nan"))
         if vals.size:
             q1, med, q3 = np.percentile(vals, [25, 50, 75])
-            stats[col] = {"median": float(med), "iqr": float(q3 - q1), "n": int(vals.size)}
+            stats[col] = MetricStat(median=float(med), iqr=float(q3 - q1), n=int(vals.size),
+                                    run=run)
         else:
-            stats[col] = {"median": float("nan"), "iqr": float("nan"), "n": 0}
-    for col, value in run_values(steps).items():
-        stats[col]["run"] = value
-    out["metrics"] = stats
-    asym = {}
+            stats[col] = MetricStat(run=run)
+    return Metrics(**stats)
+
+
+def asymmetry(steps: pd.DataFrame) -> Asymmetry:
+    """Left/right asymmetry (``asymmetry_pct``) of the medians of each compared column."""
+    out = {}
     for col in ASYMMETRY:
         by = {f: steps.loc[steps["foot"] == f, col].dropna() for f in ("left", "right")}
         med = {f: float(v.median()) if len(v) else float("nan") for f, v in by.items()}
-        asym[col] = asymmetry_pct(med["left"], med["right"])
-    out["asymmetry_pct"] = asym
+        out[col] = asymmetry_pct(med["left"], med["right"])
+    return Asymmetry(**out)
+
+
+def summarise(steps: pd.DataFrame, *, fps: float, leg_length: float, units: str,
+              settings: SummarySettings = SummarySettings()) -> RunSummary:
+    """The run summary of a steps table. ``units`` is "m" or "leg" (lengths' unit),
+    ``leg_length`` the athlete's leg in those units, ``fps`` the distinct-frame rate."""
     speed = steps["speed_m_s"].to_numpy(float) if len(steps) else np.zeros(0)
     t_mid = ((steps["touchdown_time_s"] + steps["next_touchdown_time_s"]) / 2).to_numpy(float) \
         if len(steps) else np.zeros(0)
     ok = np.isfinite(speed)
-    out["top_speed_m_s"] = float(np.max(_rolling_median(speed[ok]))) if ok.sum() else float("nan")
+    top = (float(np.max(_rolling_median(speed[ok], settings.top_speed_steps))) if ok.sum()
+           else float("nan"))
     phase, accel, accel_low = "unknown", float("nan"), float("nan")
     if ok.sum() >= 3 and np.ptp(t_mid[ok]) > 0:
         # Theil-Sen slope of the step speeds: one bad step (a missed contact, a tracker glitch)
@@ -133,13 +135,15 @@ def summarise(steps: pd.DataFrame, *, fps: float, leg_length: float, units: str)
         # 95% interval is above the threshold: noisy constant-speed runs (a panning camera)
         # showed slopes up to 1.1 m/s^2 but low ends below 0.35; real accelerations 1.1+.
         accel, _, accel_low, _ = (float(v) for v in theilslopes(speed[ok], t_mid[ok]))
-        threshold = ACCEL_THRESHOLD_LEG_S2 * (leg_length if units == "m" else 1.0)
+        threshold = settings.accel_threshold_leg_s2 * (leg_length if units == "m" else 1.0)
         phase = "acceleration" if accel_low > threshold else "max_velocity"
-    out["phase"] = phase
-    out["mean_acceleration_m_s2"] = accel
-    out["mean_acceleration_low95_m_s2"] = accel_low
-    out["velocity_fit"] = fit_velocity_curve(t_mid, speed) if phase == "acceleration" else None
-    return out
+    return RunSummary(
+        n_steps=int(len(steps)), length_units=units, effective_fps=float(fps),
+        timing_resolution_ms=float(1000.0 / fps) if fps > 0 else float("nan"),
+        metrics=metric_stats(steps, settings.min_chain_steps), asymmetry_pct=asymmetry(steps),
+        top_speed_m_s=top, phase=phase, mean_acceleration_m_s2=accel,
+        mean_acceleration_low95_m_s2=accel_low,
+        velocity_fit=fit_velocity_curve(t_mid, speed) if phase == "acceleration" else None)
 
 
 def _rolling_median(x: np.ndarray, k: int = 3) -> np.ndarray:

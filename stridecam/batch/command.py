@@ -2,7 +2,7 @@
 
 Wiring for the main CLI::
 
-    from stridecam.batch.batch import command as batch_command
+    from stridecam.batch import command as batch_command
     p = sub.add_parser("batch", help="analyse a folder or roster of clips (a squad)")
     batch_command.add_arguments(p)
     p.set_defaults(func=batch_command.run)
@@ -18,6 +18,7 @@ import argparse
 from pathlib import Path
 
 from stridecam.model.errors import ConfigError
+from stridecam.options import add_calibration_options, add_pose_options, settings_from_args
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,20 +45,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-pdf", action="store_true",
                         help="no report.pdf per clip nor squad_report.pdf (CSV and JSON only)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    from stridecam.pipeline import PoseSettings
-
-    default = PoseSettings()  # the same defaults as 'stridecam analyse'
-    g = parser.add_argument_group("pose estimation (every clip; defaults as 'stridecam analyse')")
-    g.add_argument("--model-variant", choices=("lite", "full", "heavy"),
-                   default=default.model_variant,
-                   help=f"MediaPipe pose model (default: {default.model_variant})")
-    g.add_argument("--model", metavar="PATH", help="a pose_landmarker .task file to use instead")
-    g.add_argument("--pose-mode", choices=("video", "image"), default=default.mode,
-                   help=f"MediaPipe running mode (default: {default.mode}; see "
-                        "'stridecam analyse -h')")
-    g.add_argument("--capture-fps", type=float, metavar="N",
-                   help="real capture rate of slow-motion clips (a roster's or TOML's "
-                        "capture_fps wins for its clips)")
+    # the same options as 'stridecam analyse'; a roster's or TOML's capture_fps and height_m
+    # win for their clips
+    add_calibration_options(parser)
+    add_pose_options(parser, force=False)
 
 
 def default_output(source: str | Path) -> Path:
@@ -68,17 +59,13 @@ def default_output(source: str | Path) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Run the batch described by ``args``; returns the exit code (see module docstring)."""
-    from stridecam.pipeline import PoseSettings
     from stridecam.batch.run import cpu_cores, run_batch
 
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError(f"-j {args.jobs}: the number of worker processes must be at least 1")
-    if args.capture_fps is not None and not args.capture_fps > 0:
-        raise ConfigError(f"--capture-fps {args.capture_fps}: must be positive")
-    pose = PoseSettings(model_variant=args.model_variant, model_path=args.model,
-                        mode=args.pose_mode, capture_fps=args.capture_fps)
+    settings = settings_from_args(args)
     out = Path(args.output) if args.output else default_output(args.source)
-    outcome = run_batch(args.source, out, pose=pose, workers=args.jobs or cpu_cores(),
+    outcome = run_batch(args.source, out, settings=settings, workers=args.jobs or cpu_cores(),
                         scheduler=args.dask_scheduler, reference=args.reference,
                         force=args.force, settings_toml=args.settings, pdf=not args.no_pdf,
                         progress=not args.no_progress)

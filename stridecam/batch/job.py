@@ -22,11 +22,13 @@ import os
 import threading
 import time
 import traceback
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from stridecam.model.errors import StridecamError
+from stridecam.model.result import RunResult
+from stridecam.model.settings import Settings
 
 DONE_FILE = "batch_done.json"
 RUN_REPORT_FILE = "report.pdf"
@@ -43,8 +45,8 @@ class ClipTask:
     """Everything one clip's job needs; plain data (pickles to worker processes and Dask).
 
     ``name``: how the clip is shown (path relative to the batch folder or roster);
-    ``pose``: a ``pipeline.PoseSettings`` (its ``capture_fps`` is this clip's);
-    ``height_m``: athlete height for the metre scale (None = leg lengths);
+    ``settings``: every setting of this clip (its pose ``capture_fps`` and calibration
+    ``height_m`` are this clip's);
     ``done_key``: resumability key (clip content + every setting that changes outputs), written
     into the done-marker; ``decode_threads``: PyAV threads for this clip (0 = FFmpeg's choice);
     ``report``: write ``report.pdf`` if the report module is importable;
@@ -54,11 +56,10 @@ class ClipTask:
     name: str
     clip: str
     out_dir: str
-    pose: Any
+    settings: Settings = field(default_factory=Settings)
     athlete: str | None = None
     date: str | None = None
     notes: str | None = None
-    height_m: float | None = None
     reference: str | None = None
     done_key: str = ""
     force: bool = False
@@ -154,44 +155,32 @@ def process_clip(task: ClipTask) -> dict:
 
 
 def _run(task: ClipTask) -> dict:
-    from stridecam.analysis.run import analyse_poses
-    from stridecam.analysis.clean import Calibration
-    from stridecam.io.store import write_json, write_run
+    from stridecam.io.store import write_json
+    from stridecam.pipeline import analyse_clip
 
     out = Path(task.out_dir)
     (out / DONE_FILE).unlink(missing_ok=True)  # from here on the folder is "not done"
     _remove_stale_temps(out)
-    poses, cached = _poses(task)
-    calib = Calibration(height_m=task.height_m)
-    result = analyse_poses(poses, calib, athlete=task.athlete, reference=task.reference)
-    # the same settings record as ``pipeline.analyse_clip`` writes
-    result.summary["settings"] = {"pose": asdict(task.pose), "calibration": asdict(calib)}
-    write_run(result, out)
+    pose = task.settings.pose
+    run = analyse_clip(
+        task.clip, out, task.settings, athlete=task.athlete, reference=task.reference,
+        force=task.force, decode_threads=task.decode_threads,
+        estimator=lambda: worker_estimator(pose.model_variant, pose.model_path))
+    result, cached = run.result, run.from_cache
     report = write_run_pdf(result, out / RUN_REPORT_FILE) if task.report else "not asked"
     record = {
         "pose_ran": not cached,
         "landmarks_from_cache": cached,
-        "landmarker_calls": 0 if cached else int(poses.meta.get("landmarker_calls_total", 0)),
-        "frames": int(poses.n_frames),
-        "n_steps": int(result.summary.get("n_steps", 0)),
-        "verdict": (result.summary.get("verdict") or {}).get("label"),
+        "landmarker_calls": 0 if cached else int(run.poses.meta.get("landmarker_calls_total", 0)),
+        "frames": int(run.poses.n_frames),
+        "n_steps": result.summary.n_steps,
+        "verdict": result.verdict.label if result.verdict else None,
         "report": report,
         "model_loads": model_loads(),
     }
     write_json(out / DONE_FILE, {"done_key": task.done_key, "clip": task.clip,
                                  "name": task.name, **record})
     return record
-
-
-def _poses(task: ClipTask):
-    """Landmarks from the folder's cache when its key matches, else extracted with the worker's
-    loaded model (loaded only when needed, so a cached re-run loads none)."""
-    from stridecam.pipeline import get_poses
-
-    return get_poses(task.clip, task.out_dir, task.pose, force=task.force,
-                     estimator=lambda: worker_estimator(task.pose.model_variant,
-                                                        task.pose.model_path),
-                     decode_threads=task.decode_threads)
 
 
 def report_function(name: str):
@@ -212,7 +201,7 @@ class ReportFailed(StridecamError):
     """The analysis outputs are written but the PDF report raised."""
 
 
-def write_run_pdf(result, pdf: Path) -> str:
+def write_run_pdf(result: RunResult, pdf: Path) -> str:
     """``report.pdf`` of one run via ``stridecam.report.write_run_report``, atomically.
 
     Returns "written" or a note saying why there is none; raises ``ReportFailed`` (naming the

@@ -5,8 +5,8 @@ Order of work (the parent process does no video or pose work itself):
 1. ``discover`` the clips; resolve the pose model once (a missing model stops here, exit 2);
 2. for each clip: its landmark cache key (``pipeline.pose_cache_key``: clip content + model +
    pose settings; a file that is not a usable video fails here, with ``video.probe``'s reason,
-   and never occupies a worker) and from it the *done key* (adds height, athlete, limiter reference content,
-   stridecam version, whether a PDF is made). A clip whose folder holds a done-marker with the
+   and never occupies a worker) and from it the *done key* (adds every setting, the athlete,
+   the limiter reference's content, the stridecam version and whether a PDF is made). A clip whose folder holds a done-marker with the
    same key is skipped; ``force`` redoes everything, landmarks included;
 3. the rest run through ``executor.run_local`` (``workers`` processes, longest clips first) or
    ``executor.run_dask``; one progress bar, one status line per clip;
@@ -20,17 +20,20 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from stridecam import __version__
-from stridecam.model.errors import InputError, StridecamError
-from stridecam.io.store import file_sha256
 from stridecam.batch import executor, squad
 from stridecam.batch.discover import ClipEntry, Plan, discover
 from stridecam.batch.job import ClipTask, is_done, process_clip, read_done, worker_init
+from stridecam.io.store import file_sha256
+from stridecam.model.errors import InputError, StridecamError
+from stridecam.model.result import RunResult
+from stridecam.model.serial import to_jsonable
+from stridecam.model.settings import Settings
 
 Echo = Callable[[str], None]
 
@@ -74,30 +77,29 @@ def report_available() -> bool:
 
 def done_key(pose_key: str, task: ClipTask, reference_sha: str | None, pdf: bool) -> str:
     """Key of a clip's finished outputs: everything that changes any file in its folder."""
-    blob = json.dumps({"pose_key": pose_key, "pose": asdict(task.pose),
-                       "height_m": task.height_m, "athlete": task.athlete,
+    blob = json.dumps({"pose_key": pose_key, "settings": to_jsonable(task.settings),
+                       "athlete": task.athlete,
                        "reference": reference_sha, "version": __version__, "pdf": pdf},
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
-def run_batch(source: str | Path, out_root: str | Path, *, pose=None, workers: int = 2,
+def run_batch(source: str | Path, out_root: str | Path, *, settings: Settings = Settings(),
+              workers: int = 2,
               scheduler: str | None = None, reference: str | None = None, force: bool = False,
               settings_toml: str | None = None, pdf: bool = True, progress: bool = True,
               echo: Echo = print, job: Callable = process_clip) -> BatchOutcome:
-    """Run a batch (see the module docstring). ``pose``: ``pipeline.PoseSettings`` for every
-    clip (a roster's or TOML's ``capture_fps`` replaces its ``capture_fps`` per clip);
+    """Run a batch (see the module docstring). ``settings``: for every clip (a roster's or
+    TOML's ``capture_fps`` and ``height_m`` replace the pose capture rate and the calibration
+    height per clip);
     ``workers``: local worker processes (0 = run in this process, for debugging and tests);
     ``scheduler``: a Dask address (``tcp://HOST:PORT``) instead of local processes;
     ``pdf``: write report.pdf per clip and squad_report.pdf (when ``stridecam.report`` exists);
     ``job``: the per-clip function (tests swap it; it must be importable by workers)."""
-    from stridecam.pipeline import PoseSettings
-
-    pose = pose or PoseSettings()
     out_root = Path(out_root)
     client = executor.connect(scheduler) if scheduler else None  # fail before any work
     try:
-        return _run(source, out_root, pose=pose, workers=workers, client=client,
+        return _run(source, out_root, settings=settings, workers=workers, client=client,
                     reference=reference, force=force, settings_toml=settings_toml, pdf=pdf,
                     progress=progress, echo=echo, job=job)
     finally:
@@ -105,13 +107,15 @@ def run_batch(source: str | Path, out_root: str | Path, *, pose=None, workers: i
             client.close()
 
 
-def _run(source, out_root: Path, *, pose, workers: int, client, reference, force: bool,
+def _run(source, out_root: Path, *, settings: Settings, workers: int, client, reference,
+         force: bool,
          settings_toml, pdf: bool, progress: bool, echo: Echo, job: Callable) -> BatchOutcome:
     from stridecam.io.model_files import resolve_model
 
     plan = discover(source, settings_toml=settings_toml, skip=out_root)
     if not plan.entries:
         echo(f"{plan.source}: no clips found (video files: .mp4, .mov, .m4v, .avi, .mkv, ...)")
+    pose = settings.pose
     resolve_model(pose.model_variant, pose.model_path)  # fail early (and download only once)
     ref_sha = _file_sha(reference) if reference else None
     cores = cpu_cores()
@@ -119,7 +123,7 @@ def _run(source, out_root: Path, *, pose, workers: int, client, reference, force
     want_pdf, pdf = pdf, pdf and report_available()
     statuses: dict[str, dict] = {}
     pending: list[ClipTask] = []
-    tasks = _tasks(plan, out_root, pose, reference, force, threads, pdf, ref_sha, statuses)
+    tasks = _tasks(plan, out_root, settings, reference, force, threads, pdf, ref_sha, statuses)
     bar = _Progress(len(plan.entries), progress, echo)
     try:
         for task in tasks:
@@ -152,7 +156,14 @@ def _run(source, out_root: Path, *, pose, workers: int, client, reference, force
     return _finish(plan, tasks, ordered, out_root, echo, want_pdf)
 
 
-def _tasks(plan: Plan, out_root: Path, pose, reference, force, threads, pdf, ref_sha,
+def _clip_settings(base: Settings, entry: ClipEntry) -> Settings:
+    """A clip's settings: the batch's, with the roster's capture rate and height put in."""
+    pose = replace(base.pose, capture_fps=entry.capture_fps or base.pose.capture_fps)
+    height = entry.height_m if entry.height_m is not None else base.calibration.height_m
+    return replace(base, pose=pose, calibration=replace(base.calibration, height_m=height))
+
+
+def _tasks(plan: Plan, out_root: Path, base: Settings, reference, force, threads, pdf, ref_sha,
            statuses: dict) -> list[ClipTask]:
     """One ``ClipTask`` per entry; entries that cannot run get a failed status right away."""
     from stridecam.pipeline import pose_cache_key
@@ -160,18 +171,17 @@ def _tasks(plan: Plan, out_root: Path, pose, reference, force, threads, pdf, ref
 
     tasks = []
     for e in plan.entries:
-        settings = replace(pose, capture_fps=e.capture_fps or pose.capture_fps)
+        settings = _clip_settings(base, e)
         task = ClipTask(name=e.name, clip=str(e.clip.absolute()), out_dir=str(out_root / e.rel_out),
-                        pose=settings, athlete=e.athlete, date=e.date or None, notes=e.notes,
-                        height_m=e.height_m, reference=reference, force=force,
-                        decode_threads=threads, report=pdf)
+                        settings=settings, athlete=e.athlete, date=e.date or None, notes=e.notes,
+                        reference=reference, force=force, decode_threads=threads, report=pdf)
         tasks.append(task)
         if e.problem:
             statuses[task.out_dir] = executor.failed_status(task, e.problem)
             continue
         try:  # cheap checks first: a bad file then never occupies a worker
-            info = probe(task.clip, settings.capture_fps)
-            key = pose_cache_key(task.clip, settings)
+            info = probe(task.clip, settings.pose.capture_fps)
+            key = pose_cache_key(task.clip, settings.pose)
         except InputError as exc:
             statuses[task.out_dir] = executor.failed_status(task, str(exc))
             continue
@@ -212,17 +222,17 @@ def _skipped(task: ClipTask) -> dict:
 def _finish(plan: Plan, tasks: list[ClipTask], statuses: list[dict], out_root: Path,
             echo: Echo, pdf: bool) -> BatchOutcome:
     """Squad outputs from every finished clip's summary.json; the exit code."""
-    from stridecam.io.store import write_table
+    from stridecam.io.store import load_run, write_table
 
-    rows, summaries = [], []
-    for task, status in zip(tasks, statuses):
+    rows: list[dict] = []
+    summaries: list[RunResult] = []
+    for task, status in zip(tasks, statuses, strict=True):
         if status["status"] == "failed":
             continue
         try:
-            summary = json.loads((Path(task.out_dir) / "summary.json").read_text())
-        except (OSError, ValueError) as exc:
-            status.update(status="failed", reason=f"{task.out_dir}: summary.json unreadable "
-                                                  f"({exc})")
+            summary = load_run(task.out_dir)
+        except StridecamError as exc:
+            status.update(status="failed", reason=f"{task.out_dir}: {exc}")
             continue
         rows.append(squad.squad_row(summary, athlete=task.athlete, date=task.date,
                                     clip=task.name, notes=task.notes,

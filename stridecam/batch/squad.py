@@ -11,13 +11,13 @@ Columns with a ``_median`` meaning hold the run's median over its steps (see ``c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from stridecam.analysis.limiter.indicators import run_value
+from stridecam.model.result import RunResult
 
 SQUAD_FILE = "squad_summary.csv"
 ERRORS_FILE = "errors.csv"
@@ -58,43 +58,32 @@ STATUS_COLUMNS = ("clip", "athlete", "status", "pose_ran", "landmarker_calls", "
                   "elapsed_s", "report", "output", "reason")
 
 
-def squad_row(summary: Mapping[str, Any], *, athlete: str | None, date: str | None, clip: str,
+def squad_row(run: RunResult, *, athlete: str | None, date: str | None, clip: str,
               notes: str | None, output: str) -> dict[str, Any]:
-    """One ``squad_summary.csv`` row from a run's ``summary.json`` content (missing -> NaN)."""
-    metrics = summary.get("metrics", {})
-    nan = float("nan")
-
-    def value(key: str) -> float:  # the run value where the summary has one, else the median
-        return run_value(metrics.get(key) or {})
-
-    metric_units = summary.get("length_units")
+    """One ``squad_summary.csv`` row of a run (the run value of a metric where it has one,
+    else its median; missing -> NaN)."""
+    s, nan = run.summary, float("nan")
     row: dict[str, Any] = {
         "athlete": athlete or "", "date": date or "", "clip": clip, "notes": notes or "",
-        "n_steps": summary.get("n_steps"), "phase": summary.get("phase"),
-        "length_units": metric_units,
-        "effective_fps": _num(summary.get("effective_fps")),
-        "detection_rate": _num(summary.get("detection_rate")),
+        "n_steps": s.n_steps, "phase": s.phase, "length_units": s.length_units,
+        "effective_fps": s.effective_fps, "detection_rate": run.provenance.detection_rate,
     }
     for key, col in _PLAIN.items():
-        row[col] = value(key)
-    in_m = metric_units == "m"
+        row[col] = s.metrics.of(key).value
+    in_m = s.length_units == "m"
     for key, (col_m, col_leg) in _LENGTHS.items():
-        row[col_m], row[col_leg] = (value(key), nan) if in_m else (nan, value(key))
-    top = _num(summary.get("top_speed_m_s"))
+        value = s.metrics.of(key).value
+        row[col_m], row[col_leg] = (value, nan) if in_m else (nan, value)
+    top = s.top_speed_m_s
     row["top_speed_m_s"], row["top_speed_leg_s"] = (top, nan) if in_m else (nan, top)
-    verdict = summary.get("verdict") or {}
-    row["verdict"] = verdict.get("label", "")
-    row["confidence"] = _num(verdict.get("confidence"))
-    row["confidence_word"] = verdict.get("confidence_word", "")
-    flags = summary.get("flags") or []
-    row["flags"] = ";".join(f.get("code", "") for f in flags)
-    row["warnings"] = sum(1 for f in flags if f.get("level") in ("warning", "error"))
+    v = run.verdict
+    row["verdict"] = v.label if v else ""
+    row["confidence"] = v.confidence if v else nan
+    row["confidence_word"] = v.confidence_word if v else ""
+    row["flags"] = ";".join(f.code for f in run.flags)
+    row["warnings"] = sum(1 for f in run.flags if f.level in ("warning", "error"))
     row["output"] = output
     return row
-
-
-def _num(value) -> float:
-    return float("nan") if value is None else float(value)
 
 
 def squad_table(rows: Iterable[dict]) -> pd.DataFrame:
@@ -133,7 +122,7 @@ def _rel(path, root: Path) -> str:
         return str(path)
 
 
-def write_squad_pdf(table: pd.DataFrame, summaries: list[dict], pdf: Path) -> str:
+def write_squad_pdf(table: pd.DataFrame, summaries: list[RunResult], pdf: Path) -> str:
     """``squad_report.pdf`` via ``stridecam.report.write_squad_report``, atomically; returns
     "written" or a note why not."""
     from stridecam.io.store import atomic_path

@@ -24,9 +24,12 @@ import numpy as np
 import pandas as pd
 
 from stridecam import __version__
+from stridecam.model.columns import EVENT_COLUMNS, STEP_COLUMNS
 from stridecam.model.errors import StridecamError
 from stridecam.model.landmarks import NAMES
 from stridecam.model.poses import Flag, Poses
+from stridecam.model.result import RunResult
+from stridecam.model.serial import run_from_json, run_to_json, to_jsonable
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -66,27 +69,9 @@ def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[Any]:
 
 def write_json(path: str | Path, data: Any) -> None:
     """Write ``data`` as indented UTF-8 JSON, atomically (NaN becomes null)."""
-    text = json.dumps(_jsonable(data), indent=2, ensure_ascii=False, allow_nan=False)
+    text = json.dumps(to_jsonable(data), indent=2, ensure_ascii=False, allow_nan=False)
     with atomic_write(path, "w") as fh:
         fh.write(text + "\n")
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, Flag):
-        return value.to_dict()
-    return value
 
 
 def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
@@ -101,7 +86,7 @@ def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
 def cache_key(clip_sha256: str, model_sha256: str, settings: dict[str, Any]) -> str:
     """Key of a landmark extraction: clip content + model content + settings that change output."""
     blob = json.dumps({"clip": clip_sha256, "model": model_sha256,
-                       "settings": _jsonable(settings)}, sort_keys=True)
+                       "settings": to_jsonable(settings)}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 
@@ -194,15 +179,43 @@ def write_table(table: pd.DataFrame, path: str | Path) -> None:
         table.to_csv(fh, index=False, float_format="%.6g")
 
 
-def write_run(result, folder: str | Path) -> dict[str, Path]:
+def write_run(result: RunResult, folder: str | Path) -> dict[str, Path]:
     """Write a ``RunResult``'s steps CSV, contacts CSV and summary JSON into ``folder``."""
     folder = Path(folder)
     paths = {"steps": folder / STEPS_FILE, "contacts": folder / EVENTS_FILE,
              "summary": folder / SUMMARY_FILE}
     write_table(result.steps, paths["steps"])
     write_table(result.contacts, paths["contacts"])
-    write_json(paths["summary"], result.summary)
+    write_json(paths["summary"], run_to_json(result))
     return paths
+
+
+def _read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    if not path.exists():
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+    try:
+        return pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise StridecamError(f"{path}: cannot be read as a table ({exc})") from exc
+
+
+def load_run(folder: str | Path) -> RunResult:
+    """The ``RunResult`` saved in a run folder (``summary.json`` + the two tables; no track).
+
+    Raises ``StridecamError`` naming the folder or file when it is missing or unreadable."""
+    folder = Path(folder)
+    path = folder / SUMMARY_FILE
+    if not folder.is_dir():
+        raise StridecamError(f"{folder}: no such folder")
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise StridecamError(f"{folder}: no {SUMMARY_FILE} here; analyse the clip first "
+                             f"(stridecam analyse CLIP -o {folder})") from exc
+    except (OSError, ValueError) as exc:
+        raise StridecamError(f"{path}: cannot be read ({exc})") from exc
+    return run_from_json(data, _read_table(folder / STEPS_FILE, STEP_COLUMNS),
+                         _read_table(folder / EVENTS_FILE, EVENT_COLUMNS), where=str(path))
 
 
 def write_marked_section(path: str | Path, key: str, title: str, body: str,

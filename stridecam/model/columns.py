@@ -69,3 +69,12 @@ STEP_COLUMNS = (
     "trunk_lean_deg",
     "max_thigh_angular_velocity_deg_s",
 )
+
+#: Step columns summarised over a run (median, IQR, run value): ``result.Metrics``.
+SUMMARISED = ("contact_time_s", "flight_time_s", "step_time_s", "cadence_spm",
+              "step_frequency_hz", "step_length_m", "stride_length_m", "speed_m_s",
+              "swing_time_s", "recovery_time_s", "peak_thigh_flexion_deg", "peak_knee_height_leg",
+              "thigh_separation_td_deg", "trunk_lean_deg", "max_thigh_angular_velocity_deg_s")
+#: Step columns compared between the left and right foot: ``result.Asymmetry``.
+ASYMMETRY = ("contact_time_s", "flight_time_s", "step_length_m", "swing_time_s",
+             "recovery_time_s", "peak_thigh_flexion_deg", "peak_knee_height_leg")

@@ -23,3 +23,12 @@ class ModelError(StridecamError):
 
 class ConfigError(StridecamError):
     """A setting or configuration file is invalid."""
+
+
+def unknown_key(key: str, valid: list[str] | tuple[str, ...], prefix: str = "") -> str:
+    """"unknown key 'x'; did you mean 'y'?" (or the list of valid keys when none is close)."""
+    import difflib
+
+    close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.5)
+    hint = f"; did you mean '{prefix}{close[0]}'?" if close else f"; valid keys: {', '.join(valid)}"
+    return f"unknown key '{prefix}{key}'{hint}"

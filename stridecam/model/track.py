@@ -19,6 +19,10 @@ import numpy as np
 from stridecam.model.landmarks import IDX, N_LANDMARKS
 from stridecam.model.poses import Flag
 
+#: Hip-to-ankle length as a fraction of standing height (thigh 0.245 + shank 0.246 of height:
+#: Winter, Biomechanics and Motor Control of Human Movement, segment lengths).
+LEG_FRACTION_OF_HEIGHT = 0.491
+
 
 @dataclass(frozen=True)
 class Scale:
@@ -44,6 +48,39 @@ class Scale:
 
 
 @dataclass(frozen=True)
+class CameraModel:
+    """A fitted turning (panning) camera: focal length (px), the bearings of the athlete at the
+    clip's first and last frame (deg), the distance to the running line (leg lengths), the
+    athlete's leg seen square-on (px), the toe height used (leg lengths) and the rms misfit of
+    the athlete's apparent size (relative)."""
+
+    focal_px: float | None
+    bearing_first_deg: float
+    bearing_last_deg: float
+    distance_leg: float | None
+    leg_px_square_on: float
+    toe_height_leg: float
+    size_fit_rms: float
+
+
+@dataclass(frozen=True)
+class Cleaning:
+    """What cleaning did and found: outliers removed, how sure the running direction is (0-1),
+    the ground line's slope (image y per x) and the stance points it was fitted to, whether the
+    camera (or a treadmill belt) moved and the ratio of pan to athlete speed, the uniform grid's
+    rate (Hz) and the fitted turning camera (None for a still camera)."""
+
+    n_outliers_removed: int = 0
+    direction_agreement: float = float("nan")
+    ground_slope: float = float("nan")
+    ground_points: int = 0
+    camera_moving: bool = False
+    pan_ratio: float = 0.0
+    grid_fps: float = float("nan")
+    camera_model: CameraModel | None = None
+
+
+@dataclass(frozen=True)
 class Track:
     """Cleaned, resampled landmarks of one athlete (see module docstring)."""
 
@@ -55,7 +92,7 @@ class Track:
     camera_shift_px: np.ndarray  # (n,) horizontal image shift removed (pan / treadmill belt)
     frame_of_sample: np.ndarray  # (n,) index into the source Poses of the nearest kept frame
     flags: tuple[Flag, ...] = ()
-    meta: dict[str, Any] = field(default_factory=dict)
+    cleaning: Cleaning = field(default_factory=Cleaning)
 
     def __post_init__(self) -> None:
         n = len(self.time_s)

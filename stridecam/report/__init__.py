@@ -2,14 +2,14 @@
 
 Edge package (matplotlib, fpdf2, OpenCV, PyAV). Public entry points::
 
-    from stridecam.report import write_run_report, write_overlay, write_squad_report, load_run
+    from stridecam.report import write_run_report, write_overlay, write_squad_report, load_run_data
 
     write_run_report("reports/balanced_pan", "reports/balanced_pan/report.pdf")  # saved folder
     write_run_report(result, "reports/balanced_pan/report.pdf")                  # a RunResult
     write_overlay("clip.mp4", "reports/clip", "reports/clip/overlay.mp4")
-    write_squad_report(table, run_summaries, "reports/squad.pdf")
+    write_squad_report(table, runs, "reports/squad.pdf")
 
-Modules: ``load`` (a saved run folder back into ``RunData``), ``content`` (pure text: labels with
+Modules: ``load`` (a saved run folder or a ``RunResult`` into ``RunData``), ``content`` (pure text: labels with
 units, headline rows, flags, step table), ``figures`` (matplotlib, vector), ``kinogram`` (video
 frames or skeleton at four moments of a step), ``pdf`` (fpdf2 layout), ``overlay`` (annotated
 video), ``squad`` (squad PDF), ``command`` (``stridecam report DIR``).
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["write_run_report", "write_overlay", "write_squad_report", "load_run", "RunData"]
+__all__ = ["write_run_report", "write_overlay", "write_squad_report", "load_run_data", "RunData"]
 
 
 def __getattr__(name: str) -> Any:  # lazy: matplotlib / fpdf2 / av only when used
@@ -32,7 +32,7 @@ def __getattr__(name: str) -> Any:  # lazy: matplotlib / fpdf2 / av only when us
     if name == "write_squad_report":
         from stridecam.report.squad import write_squad_report
         return write_squad_report
-    if name in ("load_run", "RunData"):
+    if name in ("load_run_data", "RunData"):
         from stridecam.report import load
         return getattr(load, name)
     raise AttributeError(name)

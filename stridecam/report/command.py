@@ -38,11 +38,11 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from stridecam.report.load import load_run
+    from stridecam.report.load import load_run_data
     from stridecam.report.pdf import write_run_report
 
     folder = Path(args.folder)
-    data = load_run(folder, args.clip)
+    data = load_run_data(folder, args.clip)
     out = Path(args.output) if args.output else folder / REPORT_FILE
     report = write_run_report(data, out)
     print(f"{out}: {report.n_pages} pages, verdict {report.label.replace('_', ' ')}"

@@ -1,7 +1,7 @@
 """The words and numbers of a report, as plain data (pure: no matplotlib, no PDF).
 
 Every label carries its unit. Lengths are metres only when the run was calibrated: with
-``summary["length_units"] == "leg"`` the ``*_m`` columns hold leg lengths and are labelled so.
+``summary.length_units == "leg"`` the ``*_m`` columns hold leg lengths and are labelled so.
 Numbers use an ASCII minus so that text extracted from the PDF reads back as written.
 """
 
@@ -10,13 +10,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
+from stridecam.analysis.limiter import SPECS
 from stridecam.model.columns import __doc__ as COLUMNS_DOC
-from stridecam.analysis.limiter import SPECS, Verdict
-from stridecam.analysis.limiter.indicators import run_value
+from stridecam.model.result import RunResult
+from stridecam.model.verdict import Verdict
 
 LABELS = {"recycling_limited": "Re-cycling limited",
           "force_limited": "Force limited",
@@ -91,35 +92,35 @@ def number(value: Any, digits: int) -> str:
     return f"{x:.{digits}f}" if math.isfinite(x) else "n/a"
 
 
-def length_unit(summary: Mapping[str, Any]) -> str:
+def length_unit(run: RunResult) -> str:
     """"m" for calibrated runs, "leg lengths" otherwise."""
-    return "m" if summary.get("length_units") == "m" else "leg lengths"
+    return "m" if run.summary.length_units == "m" else "leg lengths"
 
 
-def unit_of(column: str, summary: Mapping[str, Any]) -> str:
+def unit_of(column: str, run: RunResult) -> str:
     unit = COLUMN_TEXT[column][1]
     if unit == "LEN":
-        return length_unit(summary)
+        return length_unit(run)
     if unit == "SPEED":
-        return "m/s" if length_unit(summary) == "m" else "leg lengths/s"
+        return "m/s" if length_unit(run) == "m" else "leg lengths/s"
     return unit
 
 
-def with_units(text: str, summary: Mapping[str, Any]) -> str:
+def with_units(text: str, run: RunResult) -> str:
     """Replace the LEN / SPEED placeholders of a label by the run's units."""
-    speed = "m/s" if length_unit(summary) == "m" else "leg lengths/s"
-    return text.replace("(LEN)", f"({length_unit(summary)})").replace("(SPEED)", f"({speed})")
+    speed = "m/s" if length_unit(run) == "m" else "leg lengths/s"
+    return text.replace("(LEN)", f"({length_unit(run)})").replace("(SPEED)", f"({speed})")
 
 
-def label(column: str, summary: Mapping[str, Any]) -> str:
+def label(column: str, run: RunResult) -> str:
     """e.g. "Step length (m)", "Step length (leg lengths)", "Cadence (steps/min)"."""
-    return f"{COLUMN_TEXT[column][0]} ({unit_of(column, summary)})"
+    return f"{COLUMN_TEXT[column][0]} ({unit_of(column, run)})"
 
 
-def run_figure(summary: Mapping[str, Any], column: str) -> float:
+def run_figure(run: RunResult, column: str) -> float:
     """The run's value of a metric: over the chained steps where the summary has it, else the
-    median of the steps (``limiter.indicators.run_value``)."""
-    return run_value((summary.get("metrics") or {}).get(column) or {})
+    median of the steps (``MetricStat.value``)."""
+    return run.summary.metrics.of(column).value
 
 
 @dataclass(frozen=True)
@@ -171,19 +172,20 @@ def _indicator_row(ind, refs: list[str]) -> HeadlineRow:
                        strong=ind.direction in SIDE_WORDS)
 
 
-def headline_rows(summary: Mapping[str, Any], verdict: Verdict | None) -> list[HeadlineRow]:
+def headline_rows(run: RunResult) -> list[HeadlineRow]:
     """Speed and rhythm of the run, then every limiter indicator beside its reference range."""
-    lu = length_unit(summary)
+    verdict = run.verdict
+    lu = length_unit(run)
     speed_unit = "m/s" if lu == "m" else "leg lengths/s"
     rows = [
         HeadlineRow("Speed and rhythm", f"Top speed ({speed_unit})",
-                    number(summary.get("top_speed_m_s"), 2), "", "", "", 0),
-        HeadlineRow("Speed and rhythm", label("cadence_spm", summary),
-                    number(run_figure(summary, "cadence_spm"), 0), "", "", "", 0),
-        HeadlineRow("Speed and rhythm", label("step_length_m", summary),
-                    number(run_figure(summary, "step_length_m"), 2), "", "", "", 0),
-        HeadlineRow("Speed and rhythm", label("speed_m_s", summary) + ", over the run",
-                    number(run_figure(summary, "speed_m_s"), 2), "", "", "", 0),
+                    number(run.summary.top_speed_m_s, 2), "", "", "", 0),
+        HeadlineRow("Speed and rhythm", label("cadence_spm", run),
+                    number(run_figure(run, "cadence_spm"), 0), "", "", "", 0),
+        HeadlineRow("Speed and rhythm", label("step_length_m", run),
+                    number(run_figure(run, "step_length_m"), 2), "", "", "", 0),
+        HeadlineRow("Speed and rhythm", label("speed_m_s", run) + ", over the run",
+                    number(run_figure(run, "speed_m_s"), 2), "", "", "", 0),
     ]
     refs = references(verdict)
     if verdict is not None:
@@ -200,18 +202,16 @@ def unused_notes(verdict: Verdict | None) -> list[str]:
             if i.direction == "not_used" and i.note]
 
 
-def flag_lines(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+def flag_lines(run: RunResult) -> list[tuple[str, str]]:
     """(level word, message) of every data-quality flag, problems first."""
     order = {"error": 0, "warning": 1, "info": 2}
-    flags = sorted(summary.get("flags") or (), key=lambda f: order.get(f.get("level"), 3))
-    return [(LEVEL_WORDS.get(f.get("level"), "Note"), str(f.get("message") or f.get("code")))
-            for f in flags]
+    flags = sorted(run.flags, key=lambda f: order.get(f.level, 3))
+    return [(LEVEL_WORDS.get(f.level, "Note"), f.message or f.code) for f in flags]
 
 
-def step_table(steps: pd.DataFrame,
-               summary: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+def step_table(steps: pd.DataFrame, run: RunResult) -> tuple[list[str], list[list[str]]]:
     """(headers, rows) of the per-step table; the foot is written "Left" / "Right"."""
-    headers = ["Step", "Foot"] + [with_units(h, summary) for _, h, _ in STEP_TABLE]
+    headers = ["Step", "Foot"] + [with_units(h, run) for _, h, _ in STEP_TABLE]
     rows = []
     for _, s in steps.iterrows():
         foot = str(s.get("foot", "")).capitalize()
@@ -243,24 +243,24 @@ def definitions() -> list[tuple[str, str]]:
     return out
 
 
-def timing_text(summary: Mapping[str, Any]) -> str:
+def timing_text(run: RunResult) -> str:
     """e.g. "120 distinct frames/s (container 120 fps, capture 120 fps): events +/- 4 ms"."""
-    eff = summary.get("effective_fps")
-    half = 500.0 / eff if isinstance(eff, (int, float)) and eff > 0 else float("nan")
-    return (f"{number(eff, 0)} frames/s used (container {number(summary.get('nominal_fps'), 0)} "
-            f"fps, capture {number(summary.get('capture_fps'), 0)} fps): each event is known to "
+    eff = run.summary.effective_fps
+    half = 500.0 / eff if eff > 0 else float("nan")
+    p = run.provenance
+    return (f"{number(eff, 0)} frames/s used (container {number(p.nominal_fps, 0)} "
+            f"fps, capture {number(p.capture_fps, 0)} fps): each event is known to "
             f"±{number(half, 0)} ms")
 
 
-def calibration_text(summary: Mapping[str, Any]) -> str:
-    scale = summary.get("scale") or {}
-    if scale.get("units") != "m":
+def calibration_text(run: RunResult) -> str:
+    scale = run.scale
+    if scale.units != "m":
         return "none given: lengths are in leg lengths (hip to ankle), not metres"
     method = {"athlete_height": "athlete's height", "two_points": "two marked points",
               "ground_rectangle": "ground rectangle", "leg_length": "none (leg lengths)"
-              }.get(scale.get("method"), str(scale.get("method") or "unknown"))
-    unc = scale.get("rel_uncertainty")
-    known = isinstance(unc, (int, float)) and math.isfinite(unc)
-    unc_text = f", scale ±{100 * unc:.0f}%" if known else ""
-    detail = f" ({scale['detail']})" if scale.get("detail") else ""
+              }.get(scale.method, scale.method or "unknown")
+    unc = scale.rel_uncertainty
+    unc_text = f", scale ±{100 * unc:.0f}%" if math.isfinite(unc) else ""
+    detail = f" ({scale.detail})" if scale.detail else ""
     return f"{method}{detail}{unc_text}"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import io
 import math
-from typing import Any, Mapping
 
 import matplotlib
 
@@ -23,6 +22,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from stridecam.analysis.metrics import thigh_envelopes  # noqa: E402
+from stridecam.model.result import RunResult  # noqa: E402
 from stridecam.model.track import Track  # noqa: E402
 from stridecam.report.content import label, length_unit  # noqa: E402
 
@@ -139,7 +139,7 @@ def _col(steps: pd.DataFrame, column: str) -> np.ndarray:
 
 
 @styled
-def rhythm(steps: pd.DataFrame, summary: Mapping[str, Any]) -> Figure:
+def rhythm(steps: pd.DataFrame, run: RunResult) -> Figure:
     """Cadence and step length per step, by leg, with the run's medians."""
     fig, (a, b) = _new(2, 4.2, sharex=True)
     feet = steps["foot"].to_numpy(str)
@@ -149,7 +149,7 @@ def rhythm(steps: pd.DataFrame, summary: Mapping[str, Any]) -> Figure:
         _per_leg(ax, x, y, feet, legend=ax is a)
         med = float(np.nanmedian(y)) if np.isfinite(y).any() else float("nan")
         _median_line(ax, med, f"median {med:.{digits}f}" if math.isfinite(med) else "")
-        ax.set_ylabel(label(col, summary))
+        ax.set_ylabel(label(col, run))
     a.set_xlabel("")
     a.set_title("Cadence and step length per step")
     fig.tight_layout()
@@ -179,7 +179,7 @@ def timing(steps: pd.DataFrame) -> Figure:
 
 
 @styled
-def speed(steps: pd.DataFrame, summary: Mapping[str, Any]) -> Figure:
+def speed(steps: pd.DataFrame, run: RunResult) -> Figure:
     """Speed of each step against time, with the fitted v(t) of an acceleration run."""
     fig, ax = _new(1, 2.6)
     if len(steps):
@@ -190,15 +190,15 @@ def speed(steps: pd.DataFrame, summary: Mapping[str, Any]) -> Figure:
         inside = v if lim is None else np.where((v >= lim[0]) & (v <= lim[1]), v, np.nan)
         ax.plot(t_mid, inside, color="0.6", linewidth=0.8, zorder=1)
         _per_leg(ax, t_mid, v, feet, legend=False, lines=False)
-    fit = summary.get("velocity_fit")
-    units = "m/s" if length_unit(summary) == "m" else "leg lengths/s"
+    fit = run.summary.velocity_fit
+    units = "m/s" if length_unit(run) == "m" else "leg lengths/s"
     if fit and len(steps):
         t = np.linspace(np.nanmin(_col(steps, "touchdown_time_s")),
                         np.nanmax(_col(steps, "next_touchdown_time_s")), 200)
-        v = fit["v_max"] * (1 - np.exp(-np.clip(t - fit["t0_s"], 0, None) / fit["tau_s"]))
+        v = fit.v_max * (1 - np.exp(-np.clip(t - fit.t0_s, 0, None) / fit.tau_s))
         ax.plot(t, v, color=INK, linestyle="-.", linewidth=1.3,
-                label=f"fitted v(t): v_max {fit['v_max']:.2f} {units}, τ {fit['tau_s']:.2f} s, "
-                      f"rms misfit {fit.get('rms_residual', float('nan')):.2f} {units}")
+                label=f"fitted v(t): v_max {fit.v_max:.2f} {units}, τ {fit.tau_s:.2f} s, "
+                      f"rms misfit {fit.rms_residual:.2f} {units}")
     ax.set_xlabel("Time in the clip (s), middle of each step")
     ax.set_ylabel(f"Speed ({units})")
     ax.set_title("Speed per step" + (" with the fitted acceleration curve" if fit else ""))
@@ -211,7 +211,7 @@ def speed(steps: pd.DataFrame, summary: Mapping[str, Any]) -> Figure:
 
 @styled
 def traces(track: Track, steps: pd.DataFrame, contacts: pd.DataFrame,
-           summary: Mapping[str, Any]) -> Figure:
+           run: RunResult) -> Figure:
     """Thigh angles and knee height over time with touchdowns / toe-offs, and the contacts."""
     fig, (a, b, c) = _new(3, 6.4, sharex=True,
                           gridspec_kw={"height_ratios": [3, 2, 1.1]})

@@ -27,7 +27,7 @@ import numpy as np
 from stridecam.model.errors import StridecamError
 from stridecam.model.landmarks import IDX, SKELETON
 from stridecam.io.store import atomic_path
-from stridecam.report.load import RunData, load_run
+from stridecam.report.load import RunData, load_run_data
 
 BONE_RGB, JOINT_RGB, CONTACT_RGB = (255, 255, 255), (255, 200, 0), (255, 255, 0)
 #: How long the TOUCHDOWN / TOE-OFF words stay on screen (s of capture time).
@@ -73,7 +73,7 @@ class _Painter:
         poses = data.poses
         self.poses = poses
         self.xy = poses.xy_px
-        self.units = "m" if data.summary.get("length_units") == "m" else "leg"
+        self.units = "m" if data.result.summary.length_units == "m" else "leg"
         self.steps = data.steps
         c = data.contacts
         rows = lambda col: np.clip(c[col].to_numpy(int), 0, poses.n_frames - 1)  # noqa: E731
@@ -168,7 +168,7 @@ def write_overlay(clip: str | Path, folder: str | Path | RunData, out_mp4: str |
     from stridecam.io.video import probe, upright
 
     clip, out_mp4 = Path(clip), Path(out_mp4)
-    data = folder if isinstance(folder, RunData) else load_run(folder, clip, reanalyse=False)
+    data = folder if isinstance(folder, RunData) else load_run_data(folder, clip, reanalyse=False)
     if data.poses is None or data.poses.n_frames == 0:
         raise StridecamError(f"{data.folder}: no saved landmarks to draw; analyse the clip first")
     info = probe(clip)

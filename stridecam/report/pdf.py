@@ -19,11 +19,13 @@ from stridecam import __version__
 from stridecam.analysis.advice import advice_for
 from stridecam.analysis.limiter import SCREENING_NOTE
 from stridecam.io.store import atomic_path
+from stridecam.model.serial import to_jsonable
+from stridecam.model.settings import AnalysisSettings
 from stridecam.report import content as C
 from stridecam.report import figures as F
 from stridecam.report import kinogram as K
 from stridecam.report.document import FONT, Doc
-from stridecam.report.load import RunData, from_result, load_run
+from stridecam.report.load import RunData, from_result, load_run_data
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ def write_run_report(result_or_folder, out_pdf: str | Path, *, clip: str | Path 
     if isinstance(result_or_folder, RunData):
         data = result_or_folder
     elif isinstance(result_or_folder, (str, Path)):
-        data = load_run(result_or_folder, clip)
+        data = load_run_data(result_or_folder, clip)
     else:
         data = from_result(result_or_folder, out_pdf.parent, poses=poses, clip=clip)
     doc = build(data)
@@ -86,9 +88,9 @@ def clip_facts(clip: Path | None) -> dict[str, str]:
 
 
 def page_one(doc: Doc, data: RunData) -> None:
-    s, v = data.summary, data.verdict
+    run, v = data.result, data.verdict
+    s = run.summary
     facts = clip_facts(data.clip)
-    athlete = s.get("athlete") or {}
     doc.start_section("Summary", level=0)
     doc.set_font(FONT, "B", 17)
     doc.cell(0, 9, "Sprint report", new_x="LMARGIN", new_y="NEXT")
@@ -96,26 +98,26 @@ def page_one(doc: Doc, data: RunData) -> None:
     doc.cell(0, 5.5, f"{data.name} · made {dt.date.today():%d %b %Y} with stridecam "
              f"{__version__}", new_x="LMARGIN", new_y="NEXT")
     doc.ln(2)
-    height = athlete.get("height_m")
-    who = athlete.get("name") or "not given (use --athlete NAME)"
-    if isinstance(height, (int, float)):
+    height = run.athlete.height_m
+    who = run.athlete.name or "not given (use --athlete NAME)"
+    if height is not None:
         who += f", height {height:.2f} m"
     lines = [
         ("Athlete", who),
-        ("Clip", f"{s.get('source', '?')}" + (f" · {facts['size']}, {facts['duration']}"
-                                               if facts else " (video not found)")),
+        ("Clip", f"{run.source or '?'}" + (f" · {facts['size']}, {facts['duration']}"
+                                           if facts else " (video not found)")),
         ("Recorded", facts.get("recorded", "unknown (video not found)")),
-        ("Frame rate", C.timing_text(s)),
-        ("Calibration", C.calibration_text(s)),
-        ("Run", f"{s.get('n_steps', 0)} steps measured, {C.PHASES.get(s.get('phase'), '?')}, "
-                f"running {str(s.get('direction', '?')).replace('_', ' ')}, athlete found on "
-                f"{100 * float(s.get('detection_rate') or 0):.0f}% of frames"),
+        ("Frame rate", C.timing_text(run)),
+        ("Calibration", C.calibration_text(run)),
+        ("Run", f"{s.n_steps} steps measured, {C.PHASES.get(s.phase, '?')}, running "
+                f"{'left to right' if run.direction > 0 else 'right to left'}, athlete found "
+                f"on {100 * run.provenance.detection_rate:.0f}% of frames"),
     ]
     doc.key_values(lines, key_width=26)
     doc.ln(2)
     verdict_box(doc, v)
     doc.h2("Headline metrics beside the reference ranges")
-    rows = C.headline_rows(s, v)
+    rows = C.headline_rows(run)
     table, bold = [], []
     for i, r in enumerate(rows):
         pos = {"above": "above ▲", "below": "below ▼"}.get(r.position, r.position)
@@ -135,7 +137,7 @@ def page_one(doc: Doc, data: RunData) -> None:
     for note in C.unused_notes(v):
         doc.para(f"Not used: {note}", size=7, grey=True, height=3.5)
     doc.h2("Data quality")
-    flags = C.flag_lines(s)
+    flags = C.flag_lines(run)
     if flags:
         doc.bullets([f"{word}: {msg}" for word, msg in flags], size=8, bold_prefix=True)
     else:
@@ -187,7 +189,7 @@ def verdict_box(doc: Doc, v) -> None:
 def step_pages(doc: Doc, data: RunData) -> None:
     doc.add_page()
     doc.h1("Step by step")
-    headers, rows = C.step_table(data.steps, data.summary)
+    headers, rows = C.step_table(data.steps, data.result)
     if not rows:
         doc.para("No complete step was found in this clip.")
         return
@@ -199,7 +201,7 @@ def step_pages(doc: Doc, data: RunData) -> None:
     widths = (9, 11) + ((doc.text_width - 20.5) / (len(headers) - 2),) * (len(headers) - 2)
     doc.grid(headers, rows, widths, size=7.2, shaded_rows=left,
              align=("CENTER", "LEFT") + ("RIGHT",) * (len(headers) - 2))
-    asym = data.summary.get("asymmetry_pct") or {}
+    asym = data.result.summary.asymmetry_pct
     parts = [f"{C.COLUMN_TEXT[k][0].lower()} {C.number(val, 0).replace('-0', '0')}%"
              for k, val in asym.items() if k in C.COLUMN_TEXT and C.number(val, 0) != "n/a"]
     if parts:
@@ -208,24 +210,24 @@ def step_pages(doc: Doc, data: RunData) -> None:
 
 
 def figure_pages(doc: Doc, data: RunData) -> None:
-    s, steps = data.summary, data.steps
+    run, steps = data.result, data.steps
     doc.start_section("Figures", level=0)
     if not len(steps):
         doc.para("No steps, no figures.")
         return
-    doc.figure(F.to_svg(F.rhythm(steps, s)),
+    doc.figure(F.to_svg(F.rhythm(steps, run)),
                "Each point is one step; the dotted line is the run's median. Cadence = 60 / "
                "step time. Step length = forward travel of the hips from one touchdown to the "
-               "next" + ("." if C.length_unit(s) == "m" else ", in leg lengths (no calibration)."))
-    doc.figure(F.to_svg(F.speed(steps, s)),
+               "next" + ("." if C.length_unit(run) == "m" else ", in leg lengths (no calibration)."))
+    doc.figure(F.to_svg(F.speed(steps, run)),
                "Speed of each step = step length / step time, at the middle of the step."
                + (" Dash-dot: v(t) = v_max (1 − e^(−(t − t0)/τ)) fitted to the steps."
-                  if s.get("velocity_fit") else ""))
+                  if run.summary.velocity_fit else ""))
     doc.figure(F.to_svg(F.timing(steps)),
                "Contact: touchdown to toe-off. Flight: toe-off to the other foot's touchdown. "
                "Swing: toe-off to the same foot's next touchdown (re-cycling of the leg).")
     if data.track is not None and data.track.n:
-        doc.figure(F.to_svg(F.traces(data.track, steps, data.contacts, s)),
+        doc.figure(F.to_svg(F.traces(data.track, steps, data.contacts, run)),
                    "Thigh angle: hip-to-knee line from vertical, forward positive. Front / "
                    "back thigh: the more forward / backward of the two thighs at each moment "
                    "(the tracker's left/right labels are not trusted; the contacts below name "
@@ -266,7 +268,7 @@ def kinogram_section(doc: Doc, data: RunData) -> None:
         doc.set_xy(doc.l_margin, y + w + 10)
         doc.para(caption + " Video frames as filmed.", size=7.5, grey=True, height=3.8)
     elif data.track is not None and data.track.n:
-        doc.figure(F.to_svg(K.skeleton_figure(data.track, ms, data.summary.get("length_units"))),
+        doc.figure(F.to_svg(K.skeleton_figure(data.track, ms, data.result.summary.length_units)),
                    caption + " Skeleton of the cleaned landmarks (the video was not found): "
                    "left limbs solid black, right limbs dashed grey.")
     else:
@@ -300,7 +302,7 @@ def advice_page(doc: Doc, data: RunData) -> None:
 
 
 def method_page(doc: Doc, data: RunData) -> None:
-    s, v = data.summary, data.verdict
+    run, v = data.result, data.verdict
     doc.add_page()
     doc.h1("Method and limits")
     doc.para("stridecam finds the athlete in every frame with MediaPipe pose (33 body "
@@ -310,15 +312,15 @@ def method_page(doc: Doc, data: RunData) -> None:
     doc.ln(1)
     doc.bullets([f"{term}: {text}" for term, text in C.definitions()], size=7.8,
                 bold_prefix=True)
-    if C.length_unit(s) != "m":
+    if C.length_unit(run) != "m":
         doc.para("This run has no calibration: every length (columns ending in _m) is in leg "
                  "lengths (hip to ankle, standing), and speeds in leg lengths per second.",
                  size=8.5, style="B")
     doc.h2("Limits of the measurement")
-    eff = s.get("effective_fps")
-    frame_ms = 1000.0 / eff if isinstance(eff, (int, float)) and eff > 0 else float("nan")
+    eff = run.summary.effective_fps
+    frame_ms = 1000.0 / eff if eff > 0 else float("nan")
     doc.bullets([
-        f"Frame rate: {C.timing_text(s)}. A frame lasts {C.number(frame_ms, 1)} ms; a sprint "
+        f"Frame rate: {C.timing_text(run)}. A frame lasts {C.number(frame_ms, 1)} ms; a sprint "
         "contact lasts about 80-120 ms, so contact and flight times at 30 fps are coarse "
         "(120-240 fps is recommended).",
         "2-D view: one camera sees the run from the side. Angles are projected onto the image "
@@ -328,7 +330,7 @@ def method_page(doc: Doc, data: RunData) -> None:
         "and knee, more on blurred frames), and it exchanges left and right for a few frames as "
         "the legs pass; stridecam does not rely on those labels (feet are named from the "
         "alternation of contacts, swing values taken from the more forward thigh).",
-        "Scale: " + C.calibration_text(s) + ".",
+        "Scale: " + C.calibration_text(run) + ".",
         SCREENING_NOTE,
     ], size=8)
     refs = C.references(v)
@@ -339,6 +341,19 @@ def method_page(doc: Doc, data: RunData) -> None:
         doc.bullets([f"[{k}] {src}" for k, src in enumerate(refs, 1)], size=7.8)
         if v is not None and v.reference_path:
             doc.para(f"Ranges read from {v.reference_path}.", size=7.5, grey=True)
+
+
+def _changed(values: dict, defaults: dict) -> dict:
+    """The entries of ``values`` that differ from ``defaults`` (nested tables compared deeply)."""
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            inner = _changed(value, defaults.get(key) or {})
+            if inner:
+                out[key] = inner
+        elif value != defaults.get(key):
+            out[key] = value
+    return out
 
 
 def flat(d: dict, prefix: str = "") -> str:
@@ -358,19 +373,20 @@ def flat(d: dict, prefix: str = "") -> str:
 
 
 def provenance(doc: Doc, data: RunData) -> None:
-    s = data.summary
+    run = data.result
     doc.h2("Provenance")
     lm = data.landmarks_meta
-    settings = s.get("settings") or {}
-    pose = settings.get("pose") or {}
+    st = run.settings
+    changed = flat(_changed(to_jsonable(st.analysis), to_jsonable(AnalysisSettings())))
     lines = [
         ("Report", f"stridecam {__version__}, {dt.datetime.now():%Y-%m-%d %H:%M}"),
         ("Landmarks", f"stridecam {lm.get('stridecam_version', '?')}, cache key "
                       f"{lm.get('cache_key', '?')}" if lm else "not saved"),
-        ("Pose model", f"{s.get('model', '?')} (mode {pose.get('mode', '?')}, variant "
-                       f"{pose.get('model_variant', '?')})"),
-        ("Settings", flat(settings)),
-        ("Cleaning", flat(s.get("cleaning") or {})),
+        ("Pose model", f"{run.provenance.model or '?'} (mode {st.pose.mode}, variant "
+                       f"{st.pose.model_variant})"),
+        ("Settings", flat(to_jsonable(st.pose)) + "; " + flat(to_jsonable(st.calibration))
+         + "; analysis: " + (changed or "defaults")),
+        ("Cleaning", flat(to_jsonable(run.cleaning))),
     ]
     if data.verdict is not None:
         lines.append(("Reference", data.verdict.reference_path or "shipped defaults"))

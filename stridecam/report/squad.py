@@ -1,14 +1,14 @@
 """The squad PDF: every run of a batch on a few pages a coach can compare at a glance.
 
-``write_squad_report(table, run_summaries, out_pdf)``:
+``write_squad_report(table, runs, out_pdf)``:
 
 - ``table``: one row per run. Columns used (any may be missing): ``athlete``, ``date``,
   ``clip``; metric medians with unit-suffixed names (those of ``SQUAD_METRICS``, e.g.
   ``cadence_spm``, ``step_length_m``, ``top_speed_m_s``); ``verdict`` (label, or
   ``verdict_label``), ``confidence`` (0-1 or a word), ``flags`` (a count, a text, or a list of
-  flag dicts / codes); ``length_units`` ("m" / "leg").
-- ``run_summaries``: each run's ``summary.json`` dict, in the table's row order (or empty).
-  They fill what the table lacks (metric medians, top speed, verdict, length units).
+  flags / codes); ``length_units`` ("m" / "leg").
+- ``runs``: each run's ``RunResult``, in the table's row order (or empty). They fill what the
+  table lacks (metric values, top speed, verdict, length units).
 
 Pages: the ranked squad table (fastest first) with verdict counts; cadence against step length
 for everyone with lines of equal speed; knee drive and recovery time by athlete against the
@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 from stridecam.io.store import atomic_path
+from stridecam.model.poses import Flag
+from stridecam.model.result import RunResult
 from stridecam.report.content import LABELS, number, run_figure
 from stridecam.report.document import Doc
 from stridecam.report.figures import INK, WIDTH_IN, styled, to_svg
@@ -64,17 +66,17 @@ def _present(value: Any) -> bool:
     return not (isinstance(value, float) and math.isnan(value))
 
 
-def _summary_value(summary: dict, column: str) -> Any:
-    if column == "top_speed_m_s":
-        return summary.get("top_speed_m_s")
-    value = run_figure(summary, column)
+def _run_value(run: RunResult | None, column: str) -> Any:
+    if run is None:
+        return None
+    value = run.summary.top_speed_m_s if column == "top_speed_m_s" else run_figure(run, column)
     return value if math.isfinite(value) else None
 
 
-def squad_frame(table: pd.DataFrame, run_summaries: Sequence[dict] = ()) -> pd.DataFrame:
-    """The table with what the summaries add, normalised columns, sorted fastest first."""
+def squad_frame(table: pd.DataFrame, runs: Sequence[RunResult] = ()) -> pd.DataFrame:
+    """The table with what the runs add, normalised columns, sorted fastest first."""
     df = table.copy().reset_index(drop=True)
-    sums = list(run_summaries) if len(run_summaries) == len(df) else [{}] * len(df)
+    sums: list[RunResult | None] = list(runs) if len(runs) == len(df) else [None] * len(df)
     if "verdict" not in df and "verdict_label" in df:
         df["verdict"] = df["verdict_label"]
     for col in ("athlete", "clip", "verdict", "confidence", "flags", "length_units", "date"):
@@ -90,24 +92,27 @@ def squad_frame(table: pd.DataFrame, run_summaries: Sequence[dict] = ()) -> pd.D
                 df["length_units"] = [u if _present(u) else ("leg" if _present(w) else None)
                                       for u, w in zip(df.get("length_units", [None] * len(df)),
                                                       df[leg])]
-        filled = [v if _present(v) else _summary_value(s, col) for v, s in zip(vals, sums)]
+        filled = [v if _present(v) else _run_value(s, col)
+                  for v, s in zip(vals, sums, strict=True)]
         df[col] = pd.to_numeric(pd.Series(filled, dtype=object), errors="coerce").astype(float)
     if "warnings" in df:
         df["flags"] = df["warnings"]
     for i, s in enumerate(sums):
-        verdict = s.get("verdict") or {}
-        if df.at[i, "verdict"] is None and verdict:
-            df.at[i, "verdict"] = verdict.get("label")
-        if df.at[i, "confidence"] is None and verdict:
-            df.at[i, "confidence"] = verdict.get("confidence")
+        if s is None:
+            continue
+        verdict = s.verdict
+        if df.at[i, "verdict"] is None and verdict is not None:
+            df.at[i, "verdict"] = verdict.label
+        if df.at[i, "confidence"] is None and verdict is not None:
+            df.at[i, "confidence"] = verdict.confidence
         if df.at[i, "length_units"] is None:
-            df.at[i, "length_units"] = s.get("length_units", "m")
-        if df.at[i, "clip"] is None and s.get("source"):
-            df.at[i, "clip"] = Path(str(s["source"])).name
-        if df.at[i, "flags"] is None and "flags" in s:
-            df.at[i, "flags"] = s["flags"]
+            df.at[i, "length_units"] = s.summary.length_units
+        if df.at[i, "clip"] is None and s.source:
+            df.at[i, "clip"] = Path(s.source).name
+        if df.at[i, "flags"] is None:
+            df.at[i, "flags"] = list(s.flags)
         if df.at[i, "athlete"] is None:
-            df.at[i, "athlete"] = (s.get("athlete") or {}).get("name")
+            df.at[i, "athlete"] = s.athlete.name
     df["athlete"] = [str(a) if _present(a) else "(no name)" for a in df["athlete"]]
     df["length_units"] = df["length_units"].fillna("m")
     df["date_parsed"] = pd.to_datetime(df["date"], errors="coerce")
@@ -122,8 +127,8 @@ def _flags_text(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, (list, tuple)):
-        if all(isinstance(v, dict) for v in value):
-            return str(sum(1 for v in value if v.get("level") in ("warning", "error")))
+        if all(isinstance(v, Flag) for v in value):
+            return str(sum(1 for v in value if v.level in ("warning", "error")))
         return str(len(value))
     return str(value)[:12]
 
@@ -230,15 +235,15 @@ def history(g: pd.DataFrame):
     return fig
 
 
-def reference_ranges(run_summaries: Sequence[dict]) -> dict[str, tuple[float, float]]:
+def reference_ranges(runs: Sequence[RunResult]) -> dict[str, tuple[float, float]]:
     """Knee-drive and recovery reference ranges from the first run whose verdict has them."""
     out: dict[str, tuple[float, float]] = {}
-    for s in run_summaries:
-        for ind in (s.get("verdict") or {}).get("evidence") or ():
-            lo, hi = ind.get("reference_low"), ind.get("reference_high")
-            if ind.get("name") in ("peak_thigh_flexion", "recovery_time") and \
-                    isinstance(lo, (int, float)) and isinstance(hi, (int, float)):
-                out.setdefault(ind["name"], (float(lo), float(hi)))
+    for run in runs:
+        for ind in run.verdict.evidence if run.verdict is not None else ():
+            lo, hi = ind.reference_low, ind.reference_high
+            if ind.name in ("peak_thigh_flexion", "recovery_time") and \
+                    math.isfinite(lo) and math.isfinite(hi):
+                out.setdefault(ind.name, (lo, hi))
     return out
 
 
@@ -273,13 +278,13 @@ def _table(doc: Doc, df: pd.DataFrame, ranked: bool = True) -> None:
                  "so its lengths are not in metres.", size=7, grey=True, height=3.5)
 
 
-def write_squad_report(table: pd.DataFrame, run_summaries: Sequence[dict],
+def write_squad_report(table: pd.DataFrame, runs: Sequence[RunResult],
                        out_pdf: str | Path, *, title: str = "Squad report") -> SquadReport:
     """Write the squad PDF (see the module docstring) atomically; returns its page count."""
     import datetime as dt
 
     out_pdf = Path(out_pdf)
-    df = squad_frame(table, run_summaries)
+    df = squad_frame(table, runs)
     doc = Doc(f"stridecam · {title}")
     doc.add_page()
     doc.start_section("Squad", level=0)
@@ -308,7 +313,7 @@ def write_squad_report(table: pd.DataFrame, run_summaries: Sequence[dict],
                "lengths) are left out: their step lengths are not in metres."
                + (f" Left out here: {int((df['length_units'] != 'm').sum())} run(s)."
                   if (df["length_units"] != "m").any() else ""))
-    doc.figure(to_svg(by_athlete(df, reference_ranges(run_summaries))),
+    doc.figure(to_svg(by_athlete(df, reference_ranges(runs))),
                "Grey band: the limiter's reference range (maximal velocity unless the runs' "
                "verdicts say otherwise). Knee drive low or recovery time long: re-cycling side.")
     for name, g in df.groupby("athlete", sort=True):

@@ -32,6 +32,7 @@ from stridecam.model.columns import EVENT_COLUMNS
 from stridecam.analysis.events.segments import find_contacts
 from stridecam.analysis.events.signals import SIDES, estimate_tip_offset, lowest_foot, stance_like
 from stridecam.model.poses import Flag
+from stridecam.model.settings import ContactSettings
 from stridecam.model.track import Track, hip_mid_x
 
 
@@ -119,86 +120,28 @@ def assign_feet(times: np.ndarray, votes: np.ndarray, chain_factor: float = 1.6)
     return feet
 
 
-def detect_contacts(track: Track, *, prominence_leg: float = 0.05, max_floor_leg: float = 0.15,
-                    grow_leg: float = 0.08, air_leg: float = 0.16, stance_tol_leg: float = 0.5,
-                    same_place_leg: float = 0.25, merge_gap_s: float = 0.03,
-                    swing_tolerance: float = 0.25, still_fraction: float = 0.5,
-                    timing_leg: float = 0.02, band_leg: float = 0.10, fit_s: float = 0.04,
-                    edge_part: float = 0.34, floor_percentile: float = 25.0,
-                    min_contact_s: float = 0.03, max_contact_s: float = 1.0, toe_tip: bool = True,
-                    max_tip_leg: float = 0.15, subframe: bool = True
+def detect_contacts(track: Track, settings: ContactSettings = ContactSettings()
                     ) -> tuple[pd.DataFrame, list[Flag]]:
     """Contacts in time order: a table with ``EVENT_COLUMNS``, and data-quality flags.
 
-    Lengths ending in ``_leg`` are in leg lengths. Where the contacts are:
-    ``prominence_leg``, ``max_floor_leg``, ``grow_leg``, ``air_leg``, ``stance_tol_leg``,
-    ``same_place_leg`` and ``merge_gap_s`` (see ``events_segments.find_contacts``);
-    ``swing_tolerance`` (a foot moving forward relative to the hip faster than this fraction of
-    the body's speed is swinging) and ``still_fraction`` (the fewest stance-like samples a
-    contact needs). When: ``timing_leg``, ``band_leg``, ``fit_s``, ``edge_part`` (the part of
-    the contact whose ``floor_percentile`` is the floor at each end), ``subframe`` (False:
-    whole samples). ``toe_tip``: time toe-off on the estimated toe tip (at most
-    ``max_tip_leg`` beyond the toe landmark). Contacts shorter than ``min_contact_s`` are noise;
-    longer than ``max_contact_s`` no running step (set position, standing, a stalled track).
-
-    Only complete contacts (touchdown and toe-off inside the tracked, gap-free stretch) are
-    returned. Frames are indices into the source ``Poses`` (nearest kept frame).
+    ``settings`` (``model.settings.ContactSettings``) says where contacts are and how their
+    edges are timed. Only complete contacts (touchdown and toe-off inside the tracked, gap-free
+    stretch) are returned. Frames are indices into the source ``Poses`` (nearest kept frame).
     """
-    t = track.time_s
+    s = settings
     leg = track.scale.leg_length
-    flags: list[Flag] = []
-    empty = pd.DataFrame(columns=EVENT_COLUMNS)
+    empty = pd.DataFrame(columns=list(EVENT_COLUMNS))
     if track.n < 5 or not np.isfinite(leg):
-        return empty, flags
-    dt = float(np.median(np.diff(t)))
+        return empty, []
     h, x, label = lowest_foot(track)
-    still = stance_like(t, x, hip_mid_x(track.xy), label, swing_tolerance)
-    stretches = find_contacts(
-        h, x, still, prominence=prominence_leg * leg, max_floor=max_floor_leg * leg,
-        grow=grow_leg * leg, x_tol=stance_tol_leg * leg, same_place=same_place_leg * leg,
-        merge=max(1, int(round(merge_gap_s / dt))), air=air_leg * leg,
-        still_fraction=still_fraction, floor_percentile=floor_percentile)
-    kept = []
-    for first, last in stretches:
-        if first == 0 or last >= track.n - 1:
-            continue  # contact cut by the clip's start or end
-        if not (np.isfinite(h[first - 1]) and np.isfinite(h[last + 1])):
-            continue  # cut by a gap in the track
-        kept.append((first, last))
-
-    timing = dict(part=edge_part, floor_percentile=floor_percentile, timing=timing_leg * leg,
-                  band=band_leg * leg, fit_s=fit_s, subframe=subframe)
-
-    def toe_offs(h_tip: np.ndarray) -> list[float]:
-        return [_edge_time(t, h_tip, a, b, +1, **timing) for a, b in kept]
-
-    touchdowns = [_edge_time(t, h, a, b, -1, **timing) for a, b in kept]
-    to_times = toe_offs(h)
-    tip = 0.0
-    if toe_tip and kept:
-        # the tip estimate uses push-off up to the toe-off estimate, which moves later as the
-        # tip is found: a few rounds settle it
-        for _ in range(3):
-            new = estimate_tip_offset(track, kept, label, to_times, max_tip_leg * leg)
-            to_times = toe_offs(lowest_foot(track, new)[0])
-            settled = abs(new - tip) < 0.002 * leg
-            tip = new
-            if settled:
-                break
-    rows, votes, n_long = [], [], 0
-    for (first, last), td, to in zip(kept, touchdowns, to_times):
-        if not (np.isfinite(td) and np.isfinite(to)) or to - td < min_contact_s - 1e-9:
-            continue
-        if to - td > max_contact_s:
-            n_long += 1
-            continue
-        labels = label[first:last + 1]
-        votes.append(float(np.mean(np.where(labels == 1, 1.0, -1.0))))
-        rows.append({"touchdown_time_s": td, "toe_off_time_s": to, "labels": labels})
+    stretches = _complete_stretches(track, h, x, label, s)
+    touchdowns, toe_offs, tip = _edge_times(track, h, label, stretches, s)
+    rows, votes, n_long = _plausible_contacts(stretches, touchdowns, toe_offs, label, s)
+    flags: list[Flag] = []
     if n_long:
         flags.append(Flag(
             "long_contacts", "info",
-            f"{n_long} stretch(es) with a foot on the ground for more than {max_contact_s:g} s "
+            f"{n_long} stretch(es) with a foot on the ground for more than {s.max_contact_s:g} s "
             "(set position, standing, or a stalled track) were not counted as steps."))
     if not rows:
         return empty, flags
@@ -207,15 +150,7 @@ def detect_contacts(track: Track, *, prominence_leg: float = 0.05, max_floor_leg
             "toe_tip_estimated", "info",
             f"The pose tracker's toe point sits about {tip / leg:.2f} leg lengths behind the tip "
             "of the shoe; toe-offs were timed on the estimated tip."))
-    feet = assign_feet(np.array([r["touchdown_time_s"] for r in rows]), np.array(votes))
-    label_swaps = 0
-    for r, foot in zip(rows, feet):
-        label_swaps += int(np.sum(r.pop("labels") != foot))
-        r["foot"] = SIDES[foot]
-    table = pd.DataFrame(rows)
-    table["touchdown_frame"] = _frame_at(track, table["touchdown_time_s"].to_numpy())
-    table["toe_off_frame"] = _frame_at(track, table["toe_off_time_s"].to_numpy())
-    table["contact_time_s"] = table["toe_off_time_s"] - table["touchdown_time_s"]
+    table, label_swaps = _contacts_table(track, rows, votes)
     if label_swaps:
         flags.append(Flag(
             "leg_labels_repaired", "info",
@@ -226,7 +161,88 @@ def detect_contacts(track: Track, *, prominence_leg: float = 0.05, max_floor_leg
         flags.append(Flag("missed_contacts", "warning",
                           f"{int((gaps > 1.6 * np.median(gaps)).sum())} gap(s) between contacts "
                           "are too long for one step: a contact was not found there."))
-    return table[list(EVENT_COLUMNS)], flags
+    return table, flags
+
+
+def _complete_stretches(track: Track, h: np.ndarray, x: np.ndarray, label: np.ndarray,
+                        s: ContactSettings) -> list[tuple[int, int]]:
+    """Contact stretches (first, last sample) not cut by the clip's ends or a gap."""
+    leg = track.scale.leg_length
+    dt = float(np.median(np.diff(track.time_s)))
+    still = stance_like(track.time_s, x, hip_mid_x(track.xy), label, s.swing_tolerance)
+    stretches = find_contacts(
+        h, x, still, prominence=s.prominence_leg * leg, max_floor=s.max_floor_leg * leg,
+        grow=s.grow_leg * leg, x_tol=s.stance_tol_leg * leg, same_place=s.same_place_leg * leg,
+        merge=max(1, int(round(s.merge_gap_s / dt))), air=s.air_leg * leg,
+        still_fraction=s.still_fraction, floor_percentile=s.floor_percentile)
+    kept = []
+    for first, last in stretches:
+        if first == 0 or last >= track.n - 1:
+            continue  # contact cut by the clip's start or end
+        if not (np.isfinite(h[first - 1]) and np.isfinite(h[last + 1])):
+            continue  # cut by a gap in the track
+        kept.append((first, last))
+    return kept
+
+
+def _edge_times(track: Track, h: np.ndarray, label: np.ndarray, kept: list[tuple[int, int]],
+                s: ContactSettings) -> tuple[list[float], list[float], float]:
+    """(touchdown times, toe-off times, toe-tip offset in track units) of the stretches."""
+    t, leg = track.time_s, track.scale.leg_length
+    timing = dict(part=s.edge_part, floor_percentile=s.floor_percentile,
+                  timing=s.timing_leg * leg, band=s.band_leg * leg, fit_s=s.fit_s,
+                  subframe=s.subframe)
+
+    def toe_offs(h_tip: np.ndarray) -> list[float]:
+        return [_edge_time(t, h_tip, a, b, +1, **timing) for a, b in kept]
+
+    touchdowns = [_edge_time(t, h, a, b, -1, **timing) for a, b in kept]
+    to_times = toe_offs(h)
+    tip = 0.0
+    if s.toe_tip and kept:
+        # the tip estimate uses push-off up to the toe-off estimate, which moves later as the
+        # tip is found: a few rounds settle it
+        for _ in range(3):
+            new = estimate_tip_offset(track, kept, label, to_times, s.max_tip_leg * leg)
+            to_times = toe_offs(lowest_foot(track, new)[0])
+            settled = abs(new - tip) < 0.002 * leg
+            tip = new
+            if settled:
+                break
+    return touchdowns, to_times, tip
+
+
+def _plausible_contacts(kept: list[tuple[int, int]], touchdowns: list[float],
+                        toe_offs: list[float], label: np.ndarray, s: ContactSettings
+                        ) -> tuple[list[dict], list[float], int]:
+    """Rows of the contacts whose duration is plausible, the tracker's vote for the right foot
+    of each (in [-1, 1]), and how many were too long for a running step."""
+    rows, votes, n_long = [], [], 0
+    for (first, last), td, to in zip(kept, touchdowns, toe_offs, strict=True):
+        if not (np.isfinite(td) and np.isfinite(to)) or to - td < s.min_contact_s - 1e-9:
+            continue
+        if to - td > s.max_contact_s:
+            n_long += 1
+            continue
+        labels = label[first:last + 1]
+        votes.append(float(np.mean(np.where(labels == 1, 1.0, -1.0))))
+        rows.append({"touchdown_time_s": td, "toe_off_time_s": to, "labels": labels})
+    return rows, votes, n_long
+
+
+def _contacts_table(track: Track, rows: list[dict], votes: list[float]
+                    ) -> tuple[pd.DataFrame, int]:
+    """The contacts table (feet from alternation) and how many samples the tracker mislabelled."""
+    feet = assign_feet(np.array([r["touchdown_time_s"] for r in rows]), np.array(votes))
+    label_swaps = 0
+    for r, foot in zip(rows, feet, strict=True):
+        label_swaps += int(np.sum(r.pop("labels") != foot))
+        r["foot"] = SIDES[foot]
+    table = pd.DataFrame(rows)
+    table["touchdown_frame"] = _frame_at(track, table["touchdown_time_s"].to_numpy())
+    table["toe_off_frame"] = _frame_at(track, table["toe_off_time_s"].to_numpy())
+    table["contact_time_s"] = table["toe_off_time_s"] - table["touchdown_time_s"]
+    return table[list(EVENT_COLUMNS)], label_swaps
 
 
 def _frame_at(track: Track, times: np.ndarray) -> np.ndarray:

@@ -1,8 +1,8 @@
 """The limiter verdict: does slow leg re-cycling, rather than force, hold the sprinter back?
 
-``assess(summary)`` takes a run summary (``stridecam.analysis.run.analyse_poses(...).summary``) and
-returns a ``Verdict``: a label ("recycling_limited", "force_limited", "balanced",
-"inconclusive"), a confidence (0-1 and low/moderate/high), the evidence (every indicator with its
+``assess(run, reference)`` takes a ``RunResult`` (``stridecam.analysis.run.analyse_poses``)
+and the reference ranges (``stridecam.io.config.load_reference``) and returns a ``Verdict``: a
+label ("recycling_limited", "force_limited", "balanced", "inconclusive"), a confidence (0-1 and low/moderate/high), the evidence (every indicator with its
 value, reference range, source and the way it pointed), the basis (reference ranges, athlete
 history or squad z-scores), the reasons when inconclusive, and a two-sentence explanation.
 
@@ -14,14 +14,14 @@ the average vertical force per body weight ~ step time / contact time (Weyand 20
 Weyand 2014); hip-flexor training improved sprint times (Deane 2005). There are no agreed
 cut-offs: this is a screening indicator, and every verdict says so.
 
-Pure: the only file it reads is the reference TOML (``load_reference``).
+Pure: the reference TOML is read at the edge and handed in as a ``Reference``.
 """
 
-from stridecam.analysis.limiter.indicators import FORCE, RECYCLING, SPECS
-from stridecam.analysis.limiter.reference import Reference, default_reference_path, load_reference
-from stridecam.analysis.limiter.verdict import (BASES, DIRECTIONS, LABELS, SCREENING_NOTE, Indicator, Reason, Verdict,
-                      assess)
+from stridecam.analysis.limiter.indicators import SPECS
+from stridecam.analysis.limiter.reference import Reference
+from stridecam.analysis.limiter.verdict import BASES, assess
+from stridecam.model.verdict import (DIRECTIONS, FORCE, LABELS, RECYCLING, SCREENING_NOTE,
+                                     Indicator, Reason, Verdict)
 
-__all__ = ["assess", "load_reference", "default_reference_path", "Reference", "Verdict",
-           "Indicator", "Reason", "LABELS", "DIRECTIONS", "BASES", "SCREENING_NOTE", "SPECS",
-           "FORCE", "RECYCLING"]
+__all__ = ["assess", "Reference", "Verdict", "Indicator", "Reason", "LABELS", "DIRECTIONS",
+           "BASES", "SCREENING_NOTE", "SPECS", "FORCE", "RECYCLING"]

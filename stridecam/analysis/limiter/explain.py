@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from stridecam.analysis.limiter.indicators import FORCE, RECYCLING, SPECS, fmt
+from stridecam.analysis.limiter.indicators import SPECS, fmt
 from stridecam.analysis.limiter.reference import Reference
-from stridecam.analysis.limiter.verdict import Indicator, Verdict
+from stridecam.model.verdict import FORCE, RECYCLING, Indicator, Verdict
 
 PHASE_TEXT = {"max_velocity": "at maximal velocity", "acceleration": "in the acceleration phase"}
 BASIS_TEXT = {"squad": " compared with the squad", "athlete history": " compared with the "

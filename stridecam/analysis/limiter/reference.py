@@ -1,8 +1,9 @@
-"""The limiter's reference ranges and thresholds, loaded from TOML (the only I/O of the limiter).
+"""The limiter's reference ranges and thresholds, validated from the tables of a TOML file.
 
 The package ships ``stridecam/data/limiter_reference.toml`` (commented, with the source of every
-number). ``load_reference(path)`` reads a user's TOML *on top of* it: any key the user leaves out
-keeps the shipped value. Unknown keys, wrong types and inverted ranges are a ``ConfigError``
+number). ``stridecam.io.config.load_reference(path)`` reads a user's TOML *on top of* it
+(``merge_tables``): any key the user leaves out keeps the shipped value; this module validates
+the merged tables (pure: no file is read here). Unknown keys, wrong types and inverted ranges are a ``ConfigError``
 whose one-line message names the file, the key and the closest valid key.
 """
 
@@ -10,19 +11,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import difflib
-import functools
 import math
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-from stridecam.model.errors import ConfigError
+from stridecam.model.errors import ConfigError, unknown_key
 
 PHASES = ("max_velocity", "acceleration")
-DEFAULT_NAME = "limiter_reference.toml"
 
 #: Indicator names and the extra keys each may hold beyond weight / phases / source.
 INDICATOR_EXTRAS: dict[str, tuple[str, ...]] = {
@@ -119,17 +114,15 @@ def _fail(where: str, message: str) -> ConfigError:
 def _check_keys(where: str, given: dict, valid: list[str], prefix: str) -> None:
     for key in given:
         if key not in valid:
-            close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
-            hint = f"; did you mean '{prefix}{close[0]}'?" if close else \
-                f"; valid keys: {', '.join(valid)}"
-            raise _fail(where, f"unknown key '{prefix}{key}'{hint}")
+            raise _fail(where, unknown_key(key, valid, prefix))
 
 
-def _merge(base: dict, over: dict) -> dict:
+def merge_tables(base: dict, over: dict) -> dict:
+    """``base`` with ``over``'s keys put in, table by table (a deep copy)."""
     out = copy.deepcopy(base)
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = merge_tables(out[key], value)
         else:
             out[key] = value
     return out
@@ -233,38 +226,3 @@ def reference_from_dict(data: dict, where: str = "(dict)") -> Reference:
         indicators={n: _indicator(where, n, indicators[n]) for n in INDICATOR_EXTRAS},
         path=where,
     )
-
-
-def _read_toml(path: Path) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"limiter reference {path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"limiter reference {path}: not valid TOML ({exc})") from None
-
-
-@functools.lru_cache(maxsize=1)
-def _default_dict() -> dict:
-    text = resources.files("stridecam").joinpath("data", DEFAULT_NAME).read_text("utf-8")
-    return tomllib.loads(text)
-
-
-def default_reference_path() -> str:
-    """Where the shipped reference TOML lives (for display and for copying as a template)."""
-    return str(resources.files("stridecam").joinpath("data", DEFAULT_NAME))
-
-
-def load_reference(path: str | Path | None = None) -> Reference:
-    """The shipped reference, or a user's TOML merged over it (missing keys keep the default).
-
-    Raises ``ConfigError`` naming the file and key for unknown keys (with the closest valid
-    key), wrong types, inverted ranges or unreadable files.
-    """
-    base = _default_dict()
-    if path is None:
-        return reference_from_dict(copy.deepcopy(base), where=f"(shipped {DEFAULT_NAME})")
-    path = Path(path)
-    user = _read_toml(path)
-    return reference_from_dict(_merge(base, user), where=str(path))

@@ -1,5 +1,5 @@
 """The verdict: gates, per-indicator judgement (reference ranges or z-scores), side scores,
-label and confidence (pure: run summaries in, a ``Verdict`` out).
+label and confidence (pure: ``RunResult``s in, a ``Verdict`` out).
 
 Scoring. Each usable indicator gets a score: how far its value lies beyond the bad end of its
 range, minus the measurement tolerance, in units of its ``scale`` (0 inside the range or within
@@ -13,21 +13,17 @@ phase, view), never above ``max_confidence``; "balanced" gets 0.35-0.75 x qualit
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable
 
-from stridecam.analysis.limiter.indicators import FORCE, RECYCLING, SPECS, Context, Measured, context, fmt, measure
-from stridecam.analysis.limiter.reference import PHASES, Reference, load_reference
+from stridecam.analysis.limiter.indicators import SPECS, Context, Measured, context, fmt, measure
+from stridecam.analysis.limiter.reference import PHASES, Reference
+from stridecam.model.result import RunResult
+from stridecam.model.verdict import FORCE, RECYCLING, Indicator, Reason, Verdict
 
-LABELS = ("recycling_limited", "force_limited", "balanced", "inconclusive")
-DIRECTIONS = (RECYCLING, FORCE, "neutral", "not_used")
 BASES = {"reference": "reference ranges", "athlete": "athlete history", "squad": "squad"}
-SCREENING_NOTE = ("Screening indicator: there are no agreed cut-offs for re-cycling- or "
-                  "force-limited sprinting; the ranges are stridecam's defaults for trained "
-                  "sprinters (see the reference TOML for their sources).")
 
 #: What to do about each failed gate (shown in the explanation and the advice).
 FIXES = {
@@ -46,81 +42,7 @@ FIXES = {
 }
 
 
-@dataclass(frozen=True)
-class Indicator:
-    """One piece of evidence. ``direction``: which limiter it points to ("recycling", "force"),
-    "neutral" (inside the range or within measurement error) or "not_used" (``note`` says why).
-    ``weight``: the weight it had in its side's score (0 when not used). ``score``: its
-    contribution before weighting. ``z``: z-score against the history basis (None otherwise)."""
-
-    name: str
-    value: float
-    unit: str
-    reference_low: float
-    reference_high: float
-    source: str
-    direction: str
-    weight: float
-    note: str
-    title: str = ""
-    side: str = ""
-    score: float = 0.0
-    z: float | None = None
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why the verdict is inconclusive: a gate ``code``, the numbers, and what to do."""
-
-    code: str
-    message: str
-    fix: str
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The limiter verdict of one run (see the module docstring for the scoring)."""
-
-    label: str
-    confidence: float
-    confidence_word: str
-    reasons: tuple[Reason, ...]
-    evidence: tuple[Indicator, ...]
-    basis: str
-    explanation: str
-    recycling_score: float
-    force_score: float
-    phase: str
-    notes: tuple[str, ...] = ()
-    screening_note: str = SCREENING_NOTE
-    reference_path: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (NaN becomes None)."""
-        def clean(x: Any) -> Any:
-            if isinstance(x, float):
-                return x if math.isfinite(x) else None
-            if isinstance(x, dict):
-                return {k: clean(v) for k, v in x.items()}
-            if isinstance(x, (list, tuple)):
-                return [clean(v) for v in x]
-            return x
-
-        out = {f: getattr(self, f) for f in self.__dataclass_fields__}
-        out["reasons"] = [r.__dict__ for r in self.reasons]
-        out["evidence"] = [i.__dict__ for i in self.evidence]
-        return clean(out)
-
-
-def _flags(summary: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    out = []
-    for f in summary.get("flags") or ():
-        get = f.get if isinstance(f, Mapping) else (lambda k, f=f: getattr(f, k, ""))
-        out.append((str(get("code") or ""), str(get("level") or ""), str(get("message") or "")))
-    return out
-
-
-def gates(summary: Mapping[str, Any], ctx: Context, ref: Reference) -> list[Reason]:
+def gates(run: RunResult, ctx: Context, ref: Reference) -> list[Reason]:
     """Every gate the run fails (empty: the run can be judged)."""
     g, reasons = ref.gates, []
 
@@ -138,10 +60,9 @@ def gates(summary: Mapping[str, Any], ctx: Context, ref: Reference) -> list[Reas
     if not ctx.fps >= g.min_fps_timing:
         add("low_frame_rate", f"{fmt(ctx.fps, 0)} frames per second cannot time ground contacts "
                               f"of ~0.1 s (needs {g.min_fps_timing:.0f}+)")
-    view = summary.get("view") or {}
-    codes = _flags(summary)
-    if view.get("is_side_view") is False or any(c == "not_side_view" for c, _, _ in codes):
-        detail = view.get("detail") or "flagged by the view check"
+    codes = [(f.code, f.level, f.message) for f in run.flags]
+    if run.view.is_side_view is False or any(c == "not_side_view" for c, _, _ in codes):
+        detail = run.view.detail or "flagged by the view check"
         add("not_side_view", f"the clip is not a side view ({detail})")
     if ctx.phase not in PHASES:
         add("unknown_phase", "the phase (acceleration or maximal velocity) could not be told "
@@ -162,11 +83,11 @@ def _confidence_word(c: float, ref: Reference) -> str:
     return "high" if c >= sc.high_from else "moderate" if c >= sc.moderate_from else "low"
 
 
-def _is_same_run(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    return a is b or (bool(a.get("source")) and a.get("source") == b.get("source"))
+def _is_same_run(a: RunResult, b: RunResult) -> bool:
+    return a is b or (bool(a.source) and a.source == b.source)
 
 
-def _usable_runs(runs: Iterable[Mapping[str, Any]], summary: Mapping[str, Any], ctx: Context,
+def _usable_runs(runs: Iterable[RunResult], summary: RunResult, ctx: Context,
                  ref: Reference) -> list[Context]:
     """Contexts of the history runs that pass the gates and share this run's phase."""
     out = []
@@ -236,15 +157,6 @@ def _judge(name: str, m: Measured, ref: Reference, basis: str,
                      weight=r.weight, note="; ".join(notes), score=score, z=z, **base), fallback
 
 
-def _as_reference(reference: Reference | str | Path | None) -> Reference:
-    if reference is None or isinstance(reference, (str, Path)):
-        return load_reference(reference)
-    if not isinstance(reference, Reference):
-        raise TypeError(f"reference must be a Reference, a TOML path or None, not "
-                        f"{type(reference).__name__}")
-    return reference
-
-
 def _choose_basis(basis: str, athlete: list[Context], squad: list[Context],
                   ref: Reference) -> tuple[str, list[Context], list[str]]:
     if basis not in ("auto", *BASES):
@@ -268,22 +180,24 @@ def _side_score(evidence: list[Indicator], side: str) -> tuple[float, float]:
     return (sum(i.weight * i.score for i in used) / w if w > 0 else 0.0), w
 
 
-def assess(summary: Mapping[str, Any], reference: Reference | str | Path | None = None, *,
-           athlete_history: Iterable[Mapping[str, Any]] = (),
-           squad: Iterable[Mapping[str, Any]] = (), basis: str = "auto") -> Verdict:
-    """Limiter verdict for one run summary (``summarise()`` + ``analyse_poses()`` output).
+def assess(summary: RunResult, reference: Reference, *,
+           athlete_history: Iterable[RunResult] = (), squad: Iterable[RunResult] = (),
+           basis: str = "auto") -> Verdict:
+    """Limiter verdict for one run (an ``analyse_poses`` result; its own verdict is ignored).
 
-    ``reference``: a ``Reference``, a TOML path (merged over the shipped one) or None (shipped).
-    ``athlete_history`` / ``squad``: other runs' summaries; runs of another phase, runs that fail
-    a gate and this run itself (same object or same ``source``) are ignored. ``basis``: "auto"
+    ``reference``: the ranges and thresholds (``stridecam.io.config.load_reference`` reads
+    them). ``athlete_history`` / ``squad``: other runs; runs of another phase, runs that fail a
+    gate and this run itself (same object or same ``source``) are ignored. ``basis``: "auto"
     (the squad when it has ``history.min_runs`` usable runs, else the athlete's history, else
     the reference ranges), "reference", "athlete" or "squad".
     """
     from stridecam.analysis.limiter.explain import explain  # local import: explain uses this module's types
 
-    if not isinstance(summary, Mapping):
-        raise TypeError(f"summary must be a dict, not {type(summary).__name__}")
-    ref = _as_reference(reference)
+    if not isinstance(summary, RunResult):
+        raise TypeError(f"assess needs a RunResult, not {type(summary).__name__}")
+    if not isinstance(reference, Reference):
+        raise TypeError(f"reference must be a Reference, not {type(reference).__name__}")
+    ref = reference
     ctx = context(summary)
     reasons = gates(summary, ctx, ref)
     athlete = _usable_runs(athlete_history, summary, ctx, ref)
@@ -315,35 +229,36 @@ def assess(summary: Mapping[str, Any], reference: Reference | str | Path | None 
     f_score, f_w = _side_score(evidence, FORCE)
     if reasons:
         gate = "; ".join(r.code for r in reasons)
-        evidence = [Indicator(**{**i.__dict__, "direction": "not_used", "weight": 0.0,
-                                 "score": 0.0,
-                                 "note": f"not scored (inconclusive: {gate})"
-                                 + (f"; {i.note}" if i.note else "")}) for i in evidence]
+        evidence = [dataclasses.replace(i, direction="not_used", weight=0.0, score=0.0,
+                                        note=f"not scored (inconclusive: {gate})"
+                                        + (f"; {i.note}" if i.note else ""))
+                    for i in evidence]
         label, conf = "inconclusive", 0.0
         r_score = f_score = float("nan")
     else:
-        label, conf = _label(r_score, f_score, r_w + f_w, summary, ctx, ref)
+        label, conf = _label(r_score, f_score, r_w + f_w, ctx, ref,
+                             view_unknown=summary.view.is_side_view is None)
     verdict = Verdict(label=label, confidence=round(conf, 3),
                       confidence_word=_confidence_word(conf, ref), reasons=tuple(reasons),
                       evidence=tuple(evidence), basis=basis_name, explanation="",
                       recycling_score=_round(r_score), force_score=_round(f_score),
                       phase=ctx.phase, notes=tuple(notes), reference_path=ref.path)
-    return Verdict(**{**verdict.__dict__, "explanation": explain(verdict, ref)})
+    return dataclasses.replace(verdict, explanation=explain(verdict, ref))
 
 
 def _round(x: float) -> float:
     return round(x, 4) if math.isfinite(x) else x
 
 
-def _label(r: float, f: float, used_weight: float, summary: Mapping[str, Any], ctx: Context,
-           ref: Reference) -> tuple[str, float]:
+def _label(r: float, f: float, used_weight: float, ctx: Context, ref: Reference,
+           view_unknown: bool) -> tuple[str, float]:
     sc = ref.scoring
     total = sum(x.weight for x in ref.indicators.values())
     quality = min(1.0, math.sqrt(ctx.n_steps / sc.good_steps))
     quality *= 1.0 if ctx.fps >= 120 else sc.below_120fps_factor
     quality *= 0.5 + 0.5 * (used_weight / total if total > 0 else 0.0)
     quality *= sc.acceleration_factor if ctx.phase == "acceleration" else 1.0
-    quality *= sc.unknown_view_factor if not summary.get("view") else 1.0
+    quality *= sc.unknown_view_factor if view_unknown else 1.0
     top, lead = max(r, f), abs(r - f)
     if top >= sc.min_score and lead >= sc.margin:
         label = "recycling_limited" if r > f else "force_limited"

@@ -1,0 +1,210 @@
+"""The result of one run, as typed data: ``RunResult`` and the parts of its summary.
+
+The analysis (``stridecam.analysis.run.analyse_poses``) makes it; the pipeline and the batch
+write it (``stridecam.model.serial`` turns it into ``summary.json`` and back, with a schema
+version); the reports, the squad tables and the command line read its fields. Nothing reads a
+run's numbers by string key outside ``serial``.
+
+Units: every metric keeps the unit of its column (``stridecam.model.columns``); lengths are in
+``RunResult.scale.units`` (metres, or leg lengths when no scale was given: ``length_units``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from stridecam.model.columns import ASYMMETRY, SUMMARISED
+from stridecam.model.poses import Flag
+from stridecam.model.settings import Settings
+from stridecam.model.track import Cleaning, Scale, Track
+from stridecam.model.verdict import Verdict
+
+if TYPE_CHECKING:  # the tables are pandas DataFrames; the limiter reads no table
+    import pandas as pd
+
+NAN = float("nan")
+
+
+@dataclass(frozen=True)
+class MetricStat:
+    """One per-step metric over the run: ``median`` and ``iqr`` of the step values, ``n``
+    values, and ``run``: the value over the longest chain of consecutive steps (steps / time,
+    distance / steps: cadence, step time and frequency, step length, speed), where touchdown
+    errors inside the chain cancel; NaN for metrics without one. ``uncertainty``: 1-sigma
+    measurement uncertainty of ``value`` (NaN where not estimated)."""
+
+    median: float = NAN
+    iqr: float = NAN
+    n: int = 0
+    run: float = NAN
+    uncertainty: float = NAN
+
+    @property
+    def value(self) -> float:
+        """The run's figure: the run value where there is one, else the median."""
+        return self.run if math.isfinite(self.run) else self.median
+
+    @property
+    def is_run_value(self) -> bool:
+        """True when ``value`` is the chained-steps run value (else it is the median)."""
+        return math.isfinite(self.run)
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """A ``MetricStat`` per summarised step column (definitions: ``stridecam.model.columns``)."""
+
+    contact_time_s: MetricStat = MetricStat()
+    flight_time_s: MetricStat = MetricStat()
+    step_time_s: MetricStat = MetricStat()
+    cadence_spm: MetricStat = MetricStat()
+    step_frequency_hz: MetricStat = MetricStat()
+    step_length_m: MetricStat = MetricStat()
+    stride_length_m: MetricStat = MetricStat()
+    speed_m_s: MetricStat = MetricStat()
+    swing_time_s: MetricStat = MetricStat()
+    recovery_time_s: MetricStat = MetricStat()
+    peak_thigh_flexion_deg: MetricStat = MetricStat()
+    peak_knee_height_leg: MetricStat = MetricStat()
+    thigh_separation_td_deg: MetricStat = MetricStat()
+    trunk_lean_deg: MetricStat = MetricStat()
+    max_thigh_angular_velocity_deg_s: MetricStat = MetricStat()
+
+    def of(self, column: str) -> MetricStat:
+        """The statistics of a summarised column (``KeyError`` for any other name)."""
+        if column not in SUMMARISED:
+            raise KeyError(column)
+        stat: MetricStat = getattr(self, column)
+        return stat
+
+    def items(self) -> Iterator[tuple[str, MetricStat]]:
+        for f in dataclasses.fields(self):
+            yield f.name, getattr(self, f.name)
+
+
+@dataclass(frozen=True)
+class Asymmetry:
+    """Left/right asymmetry per metric, percent: 100 (left - right) / mean of the two feet's
+    medians; NaN when a side has no value."""
+
+    contact_time_s: float = NAN
+    flight_time_s: float = NAN
+    step_length_m: float = NAN
+    swing_time_s: float = NAN
+    recovery_time_s: float = NAN
+    peak_thigh_flexion_deg: float = NAN
+    peak_knee_height_leg: float = NAN
+
+    def items(self) -> Iterator[tuple[str, float]]:
+        for f in dataclasses.fields(self):
+            yield f.name, getattr(self, f.name)
+
+
+@dataclass(frozen=True)
+class VelocityFit:
+    """v(t) = v_max (1 - exp(-(t - t0) / tau)) fitted to the step speeds of an acceleration
+    (``v_max`` in length units per second, ``tau_s`` and ``t0_s`` in seconds of clip time,
+    ``rms_residual`` in length units per second)."""
+
+    v_max: float
+    tau_s: float
+    t0_s: float
+    rms_residual: float
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """The run's numbers from its steps table: ``n_steps`` complete steps, ``length_units``
+    ("m" or "leg"), the distinct-frame rate (``effective_fps``) and what one frame is in
+    milliseconds, the ``metrics``, left/right ``asymmetry_pct``, ``top_speed_m_s`` (length
+    units per second), the ``phase`` ("acceleration", "max_velocity" or "unknown") from the
+    Theil-Sen slope of the step speeds (``mean_acceleration_m_s2`` and the low end of its 95%
+    interval, length units per s^2) and the fitted ``velocity_fit`` of an acceleration."""
+
+    n_steps: int = 0
+    length_units: str = "leg"
+    effective_fps: float = NAN
+    timing_resolution_ms: float = NAN
+    metrics: Metrics = Metrics()
+    asymmetry_pct: Asymmetry = Asymmetry()
+    top_speed_m_s: float = NAN
+    phase: str = "unknown"
+    mean_acceleration_m_s2: float = NAN
+    mean_acceleration_low95_m_s2: float = NAN
+    velocity_fit: VelocityFit | None = None
+
+
+@dataclass(frozen=True)
+class ViewCheck:
+    """Is this a side view? (None: not checked.) ``width_leg``: median horizontal hip +
+    shoulder width in leg lengths; ``detail``: one sentence with the numbers."""
+
+    is_side_view: bool | None = None
+    width_leg: float = NAN
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Athlete:
+    """Who ran: a name for the report and the standing height in metres (None = not given)."""
+
+    name: str | None = None
+    height_m: float | None = None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where the numbers came from: the clip (``source``: a path, or "simulated:<preset>"),
+    the pose model, the share of frames with the athlete found, the container's frame rate and
+    the capture rate used for time, and the stridecam version."""
+
+    source: str = ""
+    model: str = ""
+    detection_rate: float = NAN
+    nominal_fps: float = NAN
+    capture_fps: float = NAN
+    stridecam_version: str = ""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything computed for one run. ``contacts`` and ``steps`` are tables with the columns
+    of ``stridecam.model.columns``; ``track`` (the cleaned landmarks) is kept in memory for the
+    report and is not saved (it is recomputed from the saved landmarks)."""
+
+    provenance: Provenance
+    athlete: Athlete
+    summary: RunSummary
+    scale: Scale
+    direction: int
+    cleaning: Cleaning
+    view: ViewCheck
+    contacts: pd.DataFrame
+    steps: pd.DataFrame
+    flags: tuple[Flag, ...] = ()
+    verdict: Verdict | None = None
+    settings: Settings = field(default_factory=Settings)
+    track: Track | None = None
+
+    @property
+    def source(self) -> str:
+        return self.provenance.source
+
+    @property
+    def name(self) -> str:
+        """The clip's file name without suffix, or the simulated preset (a report's title)."""
+        src = self.provenance.source
+        if src.startswith("simulated:") or not src:
+            return src or "run"
+        return src.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+    def replace(self, **changes: object) -> RunResult:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+assert tuple(f.name for f in dataclasses.fields(Metrics)) == SUMMARISED
+assert tuple(f.name for f in dataclasses.fields(Asymmetry)) == ASYMMETRY
