@@ -75,7 +75,8 @@ def best_of(n: int, folder: Path, root: Path, jobs: int, pdf: bool,
 
 
 def table(rows: list[tuple[str, dict]]) -> str:
-    lines = ["| run | clips | pose extracted | wall s | CPU s | CPU / wall | sum of per-clip job s |",
+    lines = ["| run | clips | pose extracted | wall s | CPU s | CPU / wall | "
+             "sum of per-clip job s |",
              "|---|---|---|---|---|---|---|"]
     for name, r in rows:
         lines.append(f"| {name} | {r['clips']} | {r['pose_ran']} | {r['wall_s']:.1f} | "

@@ -30,8 +30,8 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("GLOG_minloglevel", "2")
 
 import av  # noqa: E402
-import numpy as np  # noqa: E402
 import mediapipe as mp  # noqa: E402
+import numpy as np  # noqa: E402
 from mediapipe.tasks.python import BaseOptions, vision  # noqa: E402
 
 from stridecam.io.model_files import resolve_model  # noqa: E402
@@ -103,7 +103,8 @@ def bench(clip: Path) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| clip | frames | decode | bare loop, IMAGE mode | bare loop, VIDEO mode | pose stage "
+    lines = ["| clip | frames | decode | bare loop, IMAGE mode | bare loop, VIDEO mode | "
+             "pose stage "
              "in process | `stridecam pose` end to end | stage / bare VIDEO | end to end / bare "
              "VIDEO |", "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:

@@ -15,8 +15,12 @@ from pathlib import Path
 from stridecam import __version__
 from stridecam.model.errors import StridecamError
 from stridecam.model.result import MetricStat, RunResult
-from stridecam.options import (add_calibration_options, add_pose_options, pose_from_args,
-                               settings_from_args)
+from stridecam.options import (
+    add_calibration_options,
+    add_pose_options,
+    pose_from_args,
+    settings_from_args,
+)
 
 
 def cmd_pose(args: argparse.Namespace) -> int:

@@ -29,7 +29,8 @@ def add_pose_options(p: argparse.ArgumentParser, *, force: bool = True) -> None:
 
 def add_calibration_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("scale (pixels to metres; without any, lengths are in leg lengths)")
-    g.add_argument("--height-m", type=float, metavar="H", help="athlete's standing height in metres")
+    g.add_argument("--height-m", type=float, metavar="H",
+                   help="athlete's standing height in metres")
     g.add_argument("--two-points", metavar="X1,Y1,X2,Y2",
                    help="two image points (px) a known distance apart, at the athlete's depth")
     g.add_argument("--two-points-m", type=float, metavar="D", help="their distance in metres")

@@ -15,14 +15,14 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import REPO
+
 from stridecam.analysis.run import analyse_poses
+from stridecam.analysis.summary import run_values
+from stridecam.analysis.validation import match_contacts, truth_in_window
 from stridecam.model.settings import Calibration
 from stridecam.pipeline import PoseSettings, get_poses
 from stridecam.simulate import load_truth
-from stridecam.analysis.summary import run_values
-from stridecam.analysis.validation import match_contacts, truth_in_window
 
 SAMPLES = ("balanced_pan", "slow_recycling")
 

@@ -14,18 +14,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stridecam.analysis.run import analyse_poses
-from stridecam.io.config import load_reference
 from stridecam.analysis.clean import clean, hampel, lowpass, resample, running_direction
-from stridecam.model.settings import Calibration
-from stridecam.model.landmarks import IDX
-from stridecam.analysis.scale import (LEG_FRACTION_OF_HEIGHT, apply_homography, from_height,
-                             from_two_points, homography, leg_length_px)
-from stridecam.simulate import AthleteParams, CameraParams, Degradations, simulate, to_poses
-from stridecam.simulate.presets import PRESETS
+from stridecam.analysis.run import analyse_poses
+from stridecam.analysis.scale import (
+    LEG_FRACTION_OF_HEIGHT,
+    apply_homography,
+    from_height,
+    from_two_points,
+    homography,
+    leg_length_px,
+)
 from stridecam.analysis.summary import asymmetry_pct, fit_velocity_curve, longest_chain, run_values
 from stridecam.analysis.validation import compare_steps, match_contacts, truth_in_window
 from stridecam.analysis.view import view_check
+from stridecam.io.config import load_reference
+from stridecam.model.landmarks import IDX
+from stridecam.model.settings import Calibration
+from stridecam.simulate import AthleteParams, CameraParams, Degradations, simulate, to_poses
+from stridecam.simulate.presets import PRESETS
 
 
 def run_and_analyse(athlete=AthleteParams(), camera=CameraParams(), duration_s=2.0,
@@ -85,8 +91,9 @@ def test_leg_length_px_from_side_view_poses():
     poses = to_poses(run)
     leg_px, spread = leg_length_px(poses.xy_px)
     # true leg length in pixels: hip-to-ankle of the standing athlete at the camera's scale
-    true = np.median(np.linalg.norm(poses.xy_px[:, IDX["left_knee"]] - poses.xy_px[:, IDX["left_hip"]], axis=1)
-                     + np.linalg.norm(poses.xy_px[:, IDX["left_ankle"]] - poses.xy_px[:, IDX["left_knee"]], axis=1))
+    xy = poses.xy_px
+    true = np.median(np.linalg.norm(xy[:, IDX["left_knee"]] - xy[:, IDX["left_hip"]], axis=1)
+                     + np.linalg.norm(xy[:, IDX["left_ankle"]] - xy[:, IDX["left_knee"]], axis=1))
     assert leg_px == pytest.approx(true, rel=0.03)
     assert spread < 0.05
 
@@ -139,7 +146,8 @@ def test_metrics_on_ideal_landmarks(panning):
     med = result.summary.metrics
     truth_steps = run.steps[run.steps["touchdown_time_s"].isin(errors["touchdown_time_s"])]
     assert med.cadence_spm.median == pytest.approx(truth_steps["cadence_spm"].median(), rel=0.01)
-    assert med.step_length_m.median == pytest.approx(truth_steps["step_length_m"].median(), rel=0.03)
+    assert med.step_length_m.median == pytest.approx(truth_steps["step_length_m"].median(),
+                                                     rel=0.03)
     assert abs(med.contact_time_s.median - truth_steps["contact_time_s"].median()) <= 1 / 120 + 1e-9
     assert errors["peak_thigh_flexion_deg"].abs().max() < 3.0
     assert errors["recovery_time_s"].abs().median() < 0.015

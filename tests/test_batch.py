@@ -3,7 +3,8 @@ bad files, resuming after kill -9, skipping finished work, squad outputs.
 
 One real batch (``batch_a``, 2 worker processes) is shared by the tests that compare against it:
 2 short real clips of ../shared/videos (athletes "anna" and "ben"), 1 rendered sample (no
-athlete) and 3 bad files made here (empty, truncated to its first 8 KB: header, no frames, text named .mp4).
+athlete) and 3 bad files made here (empty, truncated to its first 8 KB: header, no frames, text
+named .mp4).
 """
 
 from __future__ import annotations
@@ -22,19 +23,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import REPO, video
 
-from stridecam.batch import discover, run_batch
-from stridecam.batch import executor, squad
-from stridecam.batch.command import add_arguments, run as run_command
+from stridecam.batch import discover, executor, run_batch, squad
+from stridecam.batch.command import add_arguments
+from stridecam.batch.command import run as run_command
 from stridecam.batch.job import DONE_FILE, ClipTask
 from stridecam.batch.run import decode_threads_for
 from stridecam.model.errors import ConfigError
 from stridecam.model.result import Athlete, Provenance, RunResult, RunSummary, ViewCheck
 from stridecam.model.serial import from_jsonable, to_jsonable
-from stridecam.model.track import Cleaning, Scale
 from stridecam.model.settings import PoseSettings, Settings
-
-from conftest import REPO, video
+from stridecam.model.track import Cleaning, Scale
 
 pytestmark = pytest.mark.slow
 
@@ -228,7 +228,7 @@ def test_dask_local_cluster_runs_the_same_job(batch_a, squad_dir, tmp_path):
     assert len(pd.read_csv(out / "squad_summary.csv")) == len(rels)
 
 
-# ------------------------------------------------------------------ PDF guard, with cached landmarks
+# ------------------------------------------------------------------ PDF guard, cached landmarks
 def _fake_report(monkeypatch, **functions) -> list:
     """Install a fake ``stridecam.report``; returns the list of calls it receives."""
     calls: list = []
@@ -412,8 +412,8 @@ def test_command_exit_2_when_nothing_can_run(tmp_path, capsys):
 
 def test_pose_settings_reach_the_task(tmp_path):
     """A roster's capture_fps replaces the batch default for its clip only (cache key too)."""
+    from stridecam.batch.discover import ClipEntry, Plan
     from stridecam.batch.run import _tasks
-    from stridecam.batch.discover import Plan, ClipEntry
 
     clip = REPO / "sample_videos" / "acceleration_static.mp4"
     entries = [ClipEntry(name="a", clip=clip, rel_out="a", capture_fps=240.0),

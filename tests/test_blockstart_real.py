@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import video
+
 from stridecam.analysis.run import analyse_poses
 
 TRUTH = Path(__file__).resolve().parent / "data" / "blockstart_contacts.json"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stridecam.analysis.run import analyse_poses
 from stridecam.analysis.clean import clean
+from stridecam.analysis.run import analyse_poses
+from stridecam.analysis.validation import compare_steps
 from stridecam.model.settings import Calibration
 from stridecam.simulate import simulate_preset, to_poses
-from stridecam.analysis.validation import compare_steps
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, moving_square_images, write_clip
 
 SAMPLE = REPO / "sample_videos" / "balanced_pan.mp4"

@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 
 from stridecam.analysis.clean import clean
-from stridecam.model.settings import Calibration, ContactSettings
-from stridecam.model.columns import EVENT_COLUMNS
 from stridecam.analysis.events.detect import _edge_time, assign_feet, detect_contacts
 from stridecam.analysis.events.segments import find_contacts
 from stridecam.analysis.events.signals import estimate_tip_offset, lowest_foot
-from stridecam.model.landmarks import IDX
-from stridecam.simulate import AthleteParams, CameraParams, Degradations, simulate, to_poses
 from stridecam.analysis.validation import match_contacts, truth_in_window
+from stridecam.model.columns import EVENT_COLUMNS
+from stridecam.model.landmarks import IDX
+from stridecam.model.settings import Calibration, ContactSettings
+from stridecam.simulate import AthleteParams, CameraParams, Degradations, simulate, to_poses
 
 FEET = ("ankle", "heel", "foot_index")
 

@@ -1,4 +1,5 @@
-"""The limiter verdict (stridecam.analysis.limiter) and the advice per verdict (stridecam.analysis.advice).
+"""The limiter verdict (stridecam.analysis.limiter) and the advice per verdict
+(stridecam.analysis.advice).
 
 Table-driven: run summaries built from hand-chosen step medians (the values a trained sprinter,
 a slow re-cycler and a force-limited athlete would show at maximal velocity) go to verdicts.
@@ -15,6 +16,7 @@ import math
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -24,7 +26,7 @@ from stridecam.analysis.limiter import assess as assess_run
 from stridecam.io.config import default_reference_path, load_reference
 from stridecam.model.errors import ConfigError
 from stridecam.model.poses import Flag
-from stridecam.model.result import (Athlete, Provenance, RunResult, RunSummary, ViewCheck)
+from stridecam.model.result import Athlete, Provenance, RunResult, RunSummary, ViewCheck
 from stridecam.model.serial import from_jsonable, to_jsonable
 from stridecam.model.track import Cleaning, Scale
 
@@ -302,7 +304,7 @@ def test_shipped_reference_has_sources_and_sane_ranges():
         assert r.source and r.weight > 0, name
         for low, high in r.ranges.values():
             assert low < high
-    text = open(default_reference_path(), encoding="utf-8").read()
+    text = Path(default_reference_path()).read_text(encoding="utf-8")
     assert "no agreed cut-offs" in text.lower() and "screening" in text
     for paper in ("Dorn", "Schache", "Clark", "Miyashiro", "Weyand", "Deane", "Mann"):
         assert paper in text

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import REPO, shared_file
+
 from stridecam.io import model_files
-from stridecam.model.errors import ModelError
 from stridecam.io.model_files import resolve_model
+from stridecam.model.errors import ModelError
 
 MODELS_DIR = REPO / "stridecam" / "models"
 SHIPPED = MODELS_DIR / "pose_landmarker_full.task"
@@ -239,7 +239,7 @@ def test_corrupt_cached_file_is_an_error_not_a_silent_redownload(no_sources):
         resolve_model("lite")
 
 
-# ----------------------------------------------------------------------------- download verification
+# ------------------------------------------------------------------------- download verification
 def patch_retrieve(monkeypatch, payload: bytes):
     """Replace pooch.retrieve with a local writer of ``payload`` (no network)."""
     import pooch
@@ -281,5 +281,6 @@ def test_offline_download_fails_fast_through_the_real_downloader(tmp_path, monke
 
     monkeypatch.setattr(requests, "get", refuse)
     monkeypatch.setattr(requests.Session, "request", refuse)
-    with pytest.raises(ModelError, match=r"pose_landmarker_lite\.task not found.*Failed to resolve"):
+    with pytest.raises(ModelError,
+                       match=r"pose_landmarker_lite\.task not found.*Failed to resolve"):
         resolve_model("lite", download=REAL_DOWNLOAD_OFFICIAL)

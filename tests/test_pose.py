@@ -16,16 +16,22 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from conftest import video
 
+from stridecam.io.pose import TrackSettings, extract_poses
+from stridecam.io.pose.geometry import (
+    Candidate,
+    Crop,
+    distinct,
+    iou,
+    search_levels,
+    square_crop,
+    tile_grid,
+)
+from stridecam.io.pose.tracker import AthleteTracker
 from stridecam.model.errors import InputError, ModelError
 from stridecam.model.frames import Frame, VideoInfo
 from stridecam.model.landmarks import IDX, N_LANDMARKS
-from stridecam.io.pose import TrackSettings, extract_poses
-from stridecam.io.pose.geometry import (Candidate, Crop, distinct, iou, search_levels, square_crop,
-                                     tile_grid)
-from stridecam.io.pose.tracker import AthleteTracker
-
-from conftest import video
 
 HIPS = [IDX["left_hip"], IDX["right_hip"]]
 

@@ -33,8 +33,7 @@ from stridecam.model.result import RunResult  # noqa: E402
 from stridecam.model.serial import from_jsonable, to_jsonable  # noqa: E402
 from stridecam.model.settings import Calibration  # noqa: E402
 from stridecam.model.verdict import Verdict  # noqa: E402
-from stridecam.report import (content, write_overlay, write_run_report,  # noqa: E402
-                              write_squad_report)
+from stridecam.report import content, write_overlay, write_run_report, write_squad_report  # noqa: E402
 from stridecam.report.command import add_report_arguments, cmd_report  # noqa: E402
 from stridecam.report.load import load_run_data  # noqa: E402
 from stridecam.report.squad import squad_frame  # noqa: E402

@@ -5,10 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from stridecam.io.store import (
+    atomic_write,
+    cache_key,
+    cached_key,
+    load_poses,
+    poses_to_frame,
+    save_poses,
+)
 from stridecam.model.errors import StridecamError
 from stridecam.model.poses import Flag, Poses
-from stridecam.io.store import (atomic_write, cache_key, cached_key, load_poses, poses_to_frame,
-                             save_poses)
 
 
 def make_poses(n: int = 12, seed: int = 0) -> Poses:
@@ -47,10 +53,9 @@ def test_table_has_unit_suffixed_columns():
 def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     target = tmp_path / "out.json"
     target.write_text("old")
-    with pytest.raises(RuntimeError):
-        with atomic_write(target, "w") as fh:
-            fh.write("half")
-            raise RuntimeError("killed")
+    with pytest.raises(RuntimeError), atomic_write(target, "w") as fh:
+        fh.write("half")
+        raise RuntimeError("killed")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
 

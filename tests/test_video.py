@@ -11,11 +11,10 @@ import subprocess
 
 import numpy as np
 import pytest
-
-from stridecam.model.errors import InputError
-from stridecam.io.video import VideoReader, probe
-
 from conftest import moving_square_images, video
+
+from stridecam.io.video import VideoReader, probe
+from stridecam.model.errors import InputError
 
 
 def ffprobe_pts(path) -> np.ndarray:

@@ -38,7 +38,7 @@ def run_mediapipe(path: Path, model: Path) -> tuple[np.ndarray, float]:
         for frame in c.decode(stream):
             rgb = frame.to_ndarray(format="rgb24")
             h, w = rgb.shape[:2]
-            ts = int(round(float(frame.pts * stream.time_base) * 1000))
+            ts = int(round(float((frame.pts or 0) * (stream.time_base or 0)) * 1000))
             t0 = time.perf_counter()
             res = lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), ts)
             spent += time.perf_counter() - t0
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
               f"in view {entry['detected_frac_in_view']}", "missed frames",
               np.flatnonzero(~det).tolist()[:40],
               f"height {entry['athlete_height_px']:.0f}px", file=sys.stderr)
-        for k, v in entry["errors"].items():
+        for k, v in errors(mp_px[inside], tpx[inside]).items():
             print(f"  {k:20s} {v}", file=sys.stderr)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))

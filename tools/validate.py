@@ -21,6 +21,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,14 +30,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from stridecam.analysis.run import analyse_poses  # noqa: E402
-from stridecam.model.settings import Calibration, PoseSettings  # noqa: E402
-from stridecam.io.config import load_reference  # noqa: E402
-from stridecam.model.landmarks import IDX  # noqa: E402
-from stridecam.simulate import CameraParams, Degradations, simulate, to_poses  # noqa: E402
-from stridecam.simulate.presets import PRESETS  # noqa: E402
-from stridecam.io.store import write_marked_section  # noqa: E402
 from stridecam.analysis.summary import run_values  # noqa: E402
 from stridecam.analysis.validation import compare_steps, match_contacts, truth_in_window  # noqa: E402
+from stridecam.io.config import load_reference  # noqa: E402
+from stridecam.model.verdict import Verdict  # noqa: E402
+from stridecam.io.store import write_marked_section  # noqa: E402
+from stridecam.model.landmarks import IDX  # noqa: E402
+from stridecam.model.settings import Calibration, PoseSettings  # noqa: E402
+from stridecam.simulate import CameraParams, Degradations, simulate, to_poses  # noqa: E402
+from stridecam.simulate.presets import PRESETS  # noqa: E402
 
 OUT = REPO / "VALIDATION.md"
 FPS = (30, 60, 120, 240)
@@ -177,6 +179,15 @@ def section_landmarks(quick: bool) -> str:
 
 
 REFERENCE = load_reference()
+
+
+def judge(poses, height_m: float) -> Verdict:
+    """The limiter verdict of a run analysed with height calibration and the shipped reference."""
+    verdict = analyse_poses(poses, Calibration(height_m=height_m), reference=REFERENCE).verdict
+    assert verdict is not None
+    return verdict
+
+
 RENDER_PRESETS = ("balanced_pan", "slow_recycling", "force_limited", "acceleration", "asymmetric")
 CACHE = Path(os.environ.get("STRIDECAM_VALIDATION_CACHE", "/tmp/stridecam_validation"))
 
@@ -292,7 +303,7 @@ def section_real(quick: bool) -> str:
         r = analyse_poses(poses)
         m, v = r.summary.metrics, r.view
 
-        def med(col, fmt):
+        def med(col, fmt, m=m):
             x = m.of(col).median
             return format(x, fmt) if x == x else "n/a"
 
@@ -336,7 +347,8 @@ def _random_athlete(profile: str, rng, table=None):
     from stridecam.simulate import AthleteParams
 
     for _ in range(50):
-        values = {k: float(rng.uniform(*r)) for k, r in (table or PROFILES)[profile].items()}
+        values: dict[str, Any] = {k: float(rng.uniform(*r))
+                                  for k, r in (table or PROFILES)[profile].items()}
         values["height_m"] = float(rng.uniform(1.65, 1.95))
         try:
             return AthleteParams(**values).validate()
@@ -351,7 +363,7 @@ def section_limiter(quick: bool) -> str:
     rng = np.random.default_rng(2026)
     per_cell = 2 if quick else 6
     labels = ["recycling_limited", "force_limited", "balanced", "inconclusive"]
-    confusion = {p: {l: 0 for l in labels} for p in PROFILES}
+    confusion = {p: {lab: 0 for lab in labels} for p in PROFILES}
     wrong_confident, runs = [], 0
     for profile in PROFILES:
         for fps in FPS:
@@ -360,11 +372,11 @@ def section_limiter(quick: bool) -> str:
                 athlete = _random_athlete(profile, rng)
                 cam = dataclasses.replace(PRESETS["balanced_pan"].camera, fps=fps)
                 try:
-                    run = simulate(athlete, cam, duration_s=3.0, seed=int(rng.integers(1e6)))
+                    run = simulate(athlete, cam, duration_s=3.0, seed=int(rng.integers(1_000_000)))
                 except ConfigError:
                     continue
-                poses = to_poses(run, Degradations(jitter_px=1.0), seed=int(rng.integers(1e6)))
-                v = analyse_poses(poses, Calibration(height_m=athlete.height_m), reference=REFERENCE).verdict
+                poses = to_poses(run, Degradations(jitter_px=1.0), seed=int(rng.integers(1_000_000)))
+                v = judge(poses, athlete.height_m)
                 confusion[profile][v.label] += 1
                 if v.label not in (profile, "inconclusive") and v.confidence_word != "low":
                     wrong_confident.append(f"{profile} at {fps} fps -> {v.label} "
@@ -377,20 +389,18 @@ def section_limiter(quick: bool) -> str:
         athlete = _random_athlete(profile, rng)
         run = simulate(athlete, CameraParams(fps=30, distance_m=12, hfov_deg=50), duration_s=0.7,
                        seed=i)
-        v = analyse_poses(to_poses(run, Degradations(jitter_px=1.0), seed=i),
-                          Calibration(height_m=athlete.height_m), reference=REFERENCE).verdict
+        v = judge(to_poses(run, Degradations(jitter_px=1.0), seed=i), athlete.height_m)
         short["total"] += 1
         short["inconclusive"] += v.label == "inconclusive"
         short["wrong"] += v.label not in ("inconclusive", profile)
-    border = {p: {l: 0 for l in labels} for p in BORDERLINE}
+    border = {p: {lab: 0 for lab in labels} for p in BORDERLINE}
     for profile in BORDERLINE:
         for i in range(3 if quick else 8):
             athlete = _random_athlete(profile, rng, BORDERLINE)
             run = simulate(athlete, PRESETS["balanced_pan"].camera, duration_s=3.0, seed=100 + i)
-            v = analyse_poses(to_poses(run, Degradations(jitter_px=1.0), seed=i),
-                              Calibration(height_m=athlete.height_m), reference=REFERENCE).verdict
+            v = judge(to_poses(run, Degradations(jitter_px=1.0), seed=i), athlete.height_m)
             border[profile][v.label] += 1
-    decided = {p: sum(c[l] for l in labels[:3]) for p, c in confusion.items()}
+    decided = {p: sum(c[lab] for lab in labels[:3]) for p, c in confusion.items()}
     correct = sum(confusion[p][p] for p in PROFILES)
     total_decided = sum(decided.values())
     lines = [
@@ -403,7 +413,7 @@ def section_limiter(quick: bool) -> str:
         "| true \\ verdict | recycling_limited | force_limited | balanced | inconclusive |",
         "|---|---|---|---|---|"]
     for p in PROFILES:
-        lines.append(f"| {p} | " + " | ".join(str(confusion[p][l]) for l in labels) + " |")
+        lines.append(f"| {p} | " + " | ".join(str(confusion[p][lab]) for lab in labels) + " |")
     lines += ["", f"Correct where the gates passed (verdict not inconclusive): "
               f"{correct} of {total_decided} = {100 * correct / max(total_decided, 1):.0f}%. "
               f"Confident (moderate/high) wrong labels: {len(wrong_confident)}"
@@ -414,7 +424,7 @@ def section_limiter(quick: bool) -> str:
               "| profile at the edge | recycling_limited | force_limited | balanced | inconclusive |",
               "|---|---|---|---|---|"]
     for p in BORDERLINE:
-        lines.append(f"| {p} | " + " | ".join(str(border[p][l]) for l in labels) + " |")
+        lines.append(f"| {p} | " + " | ".join(str(border[p][lab]) for lab in labels) + " |")
     expected = {"balanced_pan": "balanced", "slow_recycling": "recycling_limited",
                 "force_limited": "force_limited", "acceleration": "balanced or inconclusive",
                 "asymmetric": "balanced"}
@@ -425,7 +435,7 @@ def section_limiter(quick: bool) -> str:
     for fps in (60, 120):
         for name in RENDER_PRESETS:
             _, poses, height = _rendered_poses(name, fps)
-            v = analyse_poses(poses, Calibration(height_m=height), reference=REFERENCE).verdict
+            v = judge(poses, height)
             lines.append(f"| {name} | {fps} | {expected[name]} | {v.label} | "
                          f"{v.confidence_word} ({v.confidence:.2f}) | "
                          f"{v.recycling_score:.2f} / {v.force_score:.2f} |")

@@ -23,8 +23,16 @@ import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
 from stridecam.analysis import scale as scale_mod
-from stridecam.analysis.ground import (camera_shift_px, fit_ground_line, foot_speed_rel_hip, lowest_foot_point,
-                     rolling_ground_y, rolling_leg_px, rough_stance, runs)
+from stridecam.analysis.ground import (
+    camera_shift_px,
+    fit_ground_line,
+    foot_speed_rel_hip,
+    lowest_foot_point,
+    rolling_ground_y,
+    rolling_leg_px,
+    rough_stance,
+    runs,
+)
 from stridecam.model.landmarks import IDX
 from stridecam.model.poses import Flag, Poses
 from stridecam.model.settings import Calibration, CleanSettings
@@ -188,7 +196,8 @@ def clean(poses: Poses, calib: Calibration = Calibration(),
     sc = choose_scale(xy_g, calib, foot_at)
     if sc.units == "leg":
         flags.append(Flag("no_scale", "warning",
-                          "No height or distance was given: lengths are in leg lengths, not metres."))
+                          "No height or distance was given: lengths are in leg lengths, "
+                          "not metres."))
     camera = (scale_mod.fit_turning_camera(grid, xy_g, stance, poses.frame_size_px[0] / 2.0,
                                            poses.frame_size_px[0], direction, leg_t)
               if moving else None)
@@ -243,7 +252,8 @@ def to_ground_frame(time_s: np.ndarray, xy_px: np.ndarray, ground_y: np.ndarray,
     step = np.diff(moved) * 0.5 * (per_px_x[1:] + per_px_x[:-1])
     hip_world = direction * np.concatenate([[0.0], np.cumsum(step)])
     out = np.empty_like(xy_px)
-    out[:, :, 0] = hip_world[:, None] + direction * (xy_px[:, :, 0] - hip_f[:, None]) * per_px_x[:, None]
+    out[:, :, 0] = (hip_world[:, None]
+                    + direction * (xy_px[:, :, 0] - hip_f[:, None]) * per_px_x[:, None])
     out[:, :, 1] = (ground_y - xy_px[:, :, 1]) * per_px[:, None]
     finite = out[:, :, 0][np.isfinite(out[:, :, 0])]
     if finite.size:

@@ -54,11 +54,8 @@ def fit_ground_line(xy_px: np.ndarray, time_s: np.ndarray, leg_px: float,
     if len(low) == 0:
         return GroundLine(0.0, float("nan"), 0)
     bins = np.floor((times - times.min()) / window_s).astype(int)
-    pts = []
-    for b in np.unique(bins):
-        sel = np.flatnonzero(bins == b)
-        pts.append(low[sel[np.argmax(low[sel, 1])]])
-    pts = np.array(pts)
+    pts = np.array([low[sel[np.argmax(low[sel, 1])]]
+                    for sel in (np.flatnonzero(bins == b) for b in np.unique(bins))])
     keep = np.ones(len(pts), dtype=bool)
     slope, intercept = 0.0, float(np.median(pts[:, 1]))
     for _ in range(5):
@@ -80,9 +77,10 @@ def fit_ground_line(xy_px: np.ndarray, time_s: np.ndarray, leg_px: float,
 def foot_speed_rel_hip(xy: np.ndarray, time_s: np.ndarray, side: str,
                        window_s: float = 0.06) -> np.ndarray:
     """(n,) horizontal velocity of a foot (mean of heel and toe) relative to the hips' mid-point,
-    in xy units per second (Savitzky-Golay derivative over ``window_s``, at least 5 samples,
-    so landmark jitter does not swamp it; ``time_s`` is a uniform grid). A stance foot moves backward relative to the hip at body speed; a
-    swinging foot moves forward. NaN where the foot or hips are missing."""
+    in xy units per second (Savitzky-Golay derivative over ``window_s``, at least 5 samples, so
+    landmark jitter does not swamp it; ``time_s`` is a uniform grid). A stance foot moves backward
+    relative to the hip at body speed; a swinging foot moves forward. NaN where the foot or hips are
+    missing."""
     heel, toe = (xy[:, i, 0] for i in FOOT_POINTS[side])
     rel = (heel + toe) / 2 - hip_mid_x(xy)
     ok = np.isfinite(rel)
@@ -162,14 +160,14 @@ def camera_shift_px(time_s: np.ndarray, xy_px: np.ndarray, stance: np.ndarray,
     if len(mids) < 2:
         return np.zeros(n), False, 0.0
     order = np.argsort(mids)
-    mids, v_contacts = np.array(mids)[order], np.array(v_contacts)[order]
-    v_relative = np.abs(np.array(v_relative)[order])
-    running = v_relative >= 0.3 * np.percentile(v_relative, 90)
-    relative = float(np.median(v_relative[running]))
-    ratio = float(np.median(np.abs(v_contacts[running])) / relative) if relative > 0 else 0.0
+    at, v_stance = np.array(mids)[order], np.array(v_contacts)[order]
+    v_rel = np.abs(np.array(v_relative)[order])
+    running = v_rel >= 0.3 * np.percentile(v_rel, 90)
+    relative = float(np.median(v_rel[running]))
+    ratio = float(np.median(np.abs(v_stance[running])) / relative) if relative > 0 else 0.0
     if ratio < (crossing_min_ratio if crosses_frame else min_ratio):
         return np.zeros(n), False, ratio
-    pan_v = np.interp(time_s, mids, -v_contacts)
+    pan_v = np.interp(time_s, at, -v_stance)
     shift = np.concatenate([[0.0], np.cumsum(0.5 * (pan_v[1:] + pan_v[:-1]) * np.diff(time_s))])
     return shift, True, ratio
 
@@ -208,7 +206,7 @@ def rolling_ground_y(xy_px: np.ndarray, time_s: np.ndarray, leg_px: float,
     local_max = _rolling(low, time_s, 2 * half_window_s, np.max)
     peak = np.isfinite(low) & (low >= local_max)
     tol = plateau_leg * leg_px
-    plateaus = []
+    plateaus: list[tuple[int, int, float]] = []
     for start, stop in runs(peak):
         top = float(np.max(low[start:stop]))
         while start > 0 and low[start - 1] >= top - tol:

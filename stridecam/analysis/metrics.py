@@ -92,7 +92,8 @@ def _peak(t: np.ndarray, y: np.ndarray, start: float, stop: float) -> tuple[floa
         denom = y[k - 1] - 2 * y[k] + y[k + 1]
         if denom < 0:
             off = 0.5 * (y[k - 1] - y[k + 1]) / denom
-            return float(y[k] - 0.25 * (y[k - 1] - y[k + 1]) * off), float(t[k] + off * (t[1] - t[0]))
+            value = float(y[k] - 0.25 * (y[k - 1] - y[k + 1]) * off)
+            return value, float(t[k] + off * (t[1] - t[0]))
     return float(y[k]), float(t[k])
 
 

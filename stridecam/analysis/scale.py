@@ -20,6 +20,7 @@ from scipy.optimize import least_squares
 from stridecam.analysis.ground import runs
 from stridecam.model.landmarks import IDX
 from stridecam.model.track import LEG_FRACTION_OF_HEIGHT, Scale, hip_mid_x
+
 #: Relative 1-sigma spread of that fraction between adults (anthropometric tables: ~2.5%).
 LEG_FRACTION_REL_SD = 0.025
 
@@ -91,13 +92,13 @@ def from_ground_rectangle(leg_px: float, image_pts: np.ndarray, size_m: tuple[fl
     ``image_pts``: the rectangle's corners in order (4, 2); ``size_m``: (width along the first
     edge, length along the second edge) in metres.
     """
-    w, l = size_m
-    h = homography(image_pts, np.array([[0, 0], [w, 0], [w, l], [0, l]], float))
+    w, length = size_m
+    h = homography(image_pts, np.array([[0, 0], [w, 0], [w, length], [0, length]], float))
     u, v = at_px
     a, b = apply_homography(h, np.array([[u - 50.0, v], [u + 50.0, v]]))
     per_px = float(np.linalg.norm(b - a) / 100.0)
     return Scale(units_per_px=per_px, units="m", method="ground_rectangle", rel_uncertainty=0.02,
-                 leg_length_px=leg_px, detail=f"rectangle {w:g} x {l:g} m")
+                 leg_length_px=leg_px, detail=f"rectangle {w:g} x {length:g} m")
 
 
 def in_leg_lengths(leg_px: float, spread: float) -> Scale:
@@ -177,7 +178,7 @@ def _size_shape(k: float, bearing_px: np.ndarray, off_axis_px: np.ndarray) -> np
     return np.cos(k * bearing_px) / np.cos(k * off_axis_px)
 
 
-def _segment_parts(xy_px: np.ndarray) -> list[np.ndarray]:
+def _segment_parts(xy_px: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per leg segment (thigh, shank of both legs) the (n, 2) absolute image extents (dx, dy)."""
     out = []
     for side in ("left", "right"):

@@ -15,7 +15,7 @@ from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.stats import theilslopes
 
 from stridecam.model.columns import ASYMMETRY, SUMMARISED
-from stridecam.model.result import Asymmetry, MetricStat, Metrics, RunSummary, VelocityFit
+from stridecam.model.result import Asymmetry, Metrics, MetricStat, RunSummary, VelocityFit
 from stridecam.model.settings import SummarySettings
 
 

@@ -69,7 +69,8 @@ def match_contacts(truth: pd.DataFrame, detected: pd.DataFrame, tolerance_s: flo
                 continue
             used_d.add(i)
             used_t.add(j)
-            pairs.append({"true_foot": truth["foot"].iat[j], "detected_foot": detected["foot"].iat[i],
+            pairs.append({"true_foot": truth["foot"].iat[j],
+                          "detected_foot": detected["foot"].iat[i],
                           "true_touchdown_s": t_td[j], "detected_touchdown_s": d_td[i],
                           "true_toe_off_s": truth["toe_off_time_s"].iat[j],
                           "detected_toe_off_s": detected["toe_off_time_s"].iat[i]})
@@ -78,14 +79,16 @@ def match_contacts(truth: pd.DataFrame, detected: pd.DataFrame, tolerance_s: flo
                                            "detected_toe_off_s"]).sort_values("true_touchdown_s")
     return EventMatch(
         n_true=len(truth), n_detected=len(detected), true_positives=len(matched),
-        touchdown_error_s=(matched["detected_touchdown_s"] - matched["true_touchdown_s"]).to_numpy(float),
+        touchdown_error_s=(matched["detected_touchdown_s"]
+                           - matched["true_touchdown_s"]).to_numpy(float),
         toe_off_error_s=(matched["detected_toe_off_s"] - matched["true_toe_off_s"]).to_numpy(float),
         matched=matched)
 
 
 def truth_in_window(truth_events: pd.DataFrame, start_s: float, stop_s: float) -> pd.DataFrame:
     """True contacts wholly inside the tracked time window (the only ones a detector can time)."""
-    inside = (truth_events["touchdown_time_s"] > start_s) & (truth_events["toe_off_time_s"] < stop_s)
+    inside = ((truth_events["touchdown_time_s"] > start_s)
+              & (truth_events["toe_off_time_s"] < stop_s))
     return truth_events[inside].reset_index(drop=True)
 
 

@@ -7,8 +7,8 @@ import logging
 import os
 import sys
 
-from stridecam.model.errors import StridecamError
 from stridecam.batch import command
+from stridecam.model.errors import StridecamError
 
 
 def main(argv: list[str] | None = None) -> int:

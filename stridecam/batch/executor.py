@@ -7,8 +7,8 @@ a worker dies (killed, out of memory, a crash in native code) the clips that wer
 known: the pool is rebuilt, finished clips are kept, and the suspects are re-run one at a time
 in a fresh 1-worker pool, so that only the clip that really kills its worker is reported failed.
 
-``run_dask(tasks, connect(address), ...)``: ``distributed.Client(address).get_executor()``; Dask places
-the work and retries tasks whose worker died (then reports ``KilledWorker``, which becomes a
+``run_dask(tasks, connect(address), ...)``: ``distributed.Client(address).get_executor()``; Dask
+places the work and retries tasks whose worker died (then reports ``KilledWorker``, which becomes a
 failed row). Workers load the model lazily on their first clip and keep it. Workers need the same
 stridecam installed, and clips and the output folder visible at the same paths (a shared file
 system). Start them as one single-threaded process per core (``dask worker ADDR --nthreads 1

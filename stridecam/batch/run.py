@@ -4,10 +4,10 @@ Order of work (the parent process does no video or pose work itself):
 
 1. ``discover`` the clips; resolve the pose model once (a missing model stops here, exit 2);
 2. for each clip: its landmark cache key (``pipeline.pose_cache_key``: clip content + model +
-   pose settings; a file that is not a usable video fails here, with ``video.probe``'s reason,
-   and never occupies a worker) and from it the *done key* (adds every setting, the athlete,
-   the limiter reference's content, the stridecam version and whether a PDF is made). A clip whose folder holds a done-marker with the
-   same key is skipped; ``force`` redoes everything, landmarks included;
+   pose settings; a file that is not a usable video fails here, with ``video.probe``'s reason, and
+   never occupies a worker) and from it the *done key* (adds every setting, the athlete, the limiter
+   reference's content, the stridecam version and whether a PDF is made). A clip whose folder holds
+   a done-marker with the same key is skipped; ``force`` redoes everything, landmarks included;
 3. the rest run through ``executor.run_local`` (``workers`` processes, longest clips first) or
    ``executor.run_dask``; one progress bar, one status line per clip;
 4. ``errors.csv``, ``squad_summary.csv``, ``batch_status.csv`` and ``squad_report.pdf`` in the
@@ -166,8 +166,8 @@ def _clip_settings(base: Settings, entry: ClipEntry) -> Settings:
 def _tasks(plan: Plan, out_root: Path, base: Settings, reference, force, threads, pdf, ref_sha,
            statuses: dict) -> list[ClipTask]:
     """One ``ClipTask`` per entry; entries that cannot run get a failed status right away."""
-    from stridecam.pipeline import pose_cache_key
     from stridecam.io.video import probe
+    from stridecam.pipeline import pose_cache_key
 
     tasks = []
     for e in plan.entries:

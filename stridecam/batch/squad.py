@@ -125,8 +125,8 @@ def _rel(path, root: Path) -> str:
 def write_squad_pdf(table: pd.DataFrame, summaries: list[RunResult], pdf: Path) -> str:
     """``squad_report.pdf`` via ``stridecam.report.write_squad_report``, atomically; returns
     "written" or a note why not."""
-    from stridecam.io.store import atomic_path
     from stridecam.batch.job import report_function
+    from stridecam.io.store import atomic_path
 
     write, note = report_function("write_squad_report")
     if write is None:

@@ -103,7 +103,8 @@ def poses_to_frame(poses: Poses) -> pd.DataFrame:
 
 
 def save_poses(poses: Poses, folder: str | Path, key: str | None = None) -> Path:
-    """Write ``landmarks.parquet`` and ``landmarks.json`` into ``folder``; returns the Parquet path."""
+    """Write ``landmarks.parquet`` and ``landmarks.json`` into ``folder``; returns the Parquet
+    path."""
     folder = Path(folder)
     table = poses_to_frame(poses)
     parquet = folder / LANDMARKS_FILE

@@ -35,7 +35,8 @@ MIN_SIDE_PX = 64
 #: Metadata keys that carry the real capture rate of slow-motion phone clips.
 CAPTURE_FPS_KEYS = ("com.android.capture.fps", "com.apple.quicktime.capture.fps")
 #: Mean absolute grey-level difference (0-255) below which a frame repeats the previous one.
-#: Measured here: export repeats differ by 0.00-0.05, a still scene with a real new frame by >= 0.24.
+#: Measured here: export repeats differ by 0.00-0.05, a still scene with a real new frame by
+#: >= 0.24.
 REPEAT_THRESHOLD = 0.1
 _THUMB_SIZE = (160, 90)
 
@@ -81,7 +82,7 @@ def probe(path: str | Path, capture_fps: float | None = None) -> VideoInfo:
     path = Path(path)
     with _open(path) as container:
         if not container.streams.video:
-            kinds = sorted({s.type for s in container.streams}) or ["no streams"]
+            kinds = sorted({str(s.type) for s in container.streams}) or ["no streams"]
             raise _fail(path, f"has no video stream (found: {', '.join(kinds)})")
         stream = container.streams.video[0]
         cc = stream.codec_context
@@ -106,7 +107,8 @@ def probe(path: str | Path, capture_fps: float | None = None) -> VideoInfo:
             cap, source = tag, "container tag"
         else:
             cap, source = nominal, "container frame rate"
-        duration = float(stream.duration * stream.time_base) if stream.duration else (
+        duration = float(stream.duration * stream.time_base) if (
+            stream.duration and stream.time_base) else (
             float(container.duration) / 1e6 if container.duration else 0.0)
         created = str(container.metadata.get("creation_time")
                       or stream.metadata.get("creation_time") or "")
@@ -143,7 +145,8 @@ def upright(image: np.ndarray, rotation_deg: int) -> np.ndarray:
 
 def is_repeat(thumb: np.ndarray, previous: np.ndarray | None,
               threshold: float = REPEAT_THRESHOLD) -> bool:
-    """True if grey thumbnail ``thumb`` differs from ``previous`` by < ``threshold`` levels on average."""
+    """True if grey thumbnail ``thumb`` differs from ``previous`` by < ``threshold`` levels on
+    average."""
     if previous is None:
         return False
     return float(np.mean(np.abs(thumb.astype(np.float32) - previous))) < threshold
@@ -222,7 +225,7 @@ class VideoReader:
                         continue
                     image = upright(av_frame.to_ndarray(format="rgb24"), info.rotation_deg)
                     thumb = thumbnail(image) if self.drop_repeats else None
-                    if self.drop_repeats and is_repeat(thumb, prev_thumb, self.repeat_threshold):
+                    if thumb is not None and is_repeat(thumb, prev_thumb, self.repeat_threshold):
                         stats.n_repeats += 1
                         continue
                     prev_thumb = thumb

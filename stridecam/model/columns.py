@@ -8,7 +8,8 @@ Definitions (used everywhere: simulator ground truth, metrics, reports)
 - **stride**: two steps, from a touchdown of one foot to the next touchdown of the same foot.
 - ``step_time_s`` = TD(i+1) - TD(i); ``contact_time_s`` = TO(i) - TD(i);
   ``flight_time_s`` = TD(i+1) - TO(i) (negative would mean double support: not sprinting).
-- ``cadence_spm`` = 60 / ``step_time_s`` (steps per minute); ``step_frequency_hz`` = 1 / step_time_s.
+- ``cadence_spm`` = 60 / ``step_time_s`` (steps per minute); ``step_frequency_hz`` =
+  1 / step_time_s.
 - ``step_length_m``: forward distance the body (hip mid-point) travels from touchdown i to
   touchdown i+1. At steady speed this equals the distance between the two stance-foot positions
   (the classic definition); it is used because in a 2-D view the near and far foot stand at

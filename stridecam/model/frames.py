@@ -1,7 +1,7 @@
 """``Frame`` and ``VideoInfo``: what video ingest hands to the pose stage.
 
-Kept apart from ``stridecam.io.video`` (which needs PyAV) so the pose stage and tests can make frames
-without decoding anything.
+Kept apart from ``stridecam.io.video`` (which needs PyAV) so the pose stage and tests can make
+frames without decoding anything.
 """
 
 from __future__ import annotations

@@ -129,9 +129,9 @@ class Poses:
             return float("nan")
         return float(1.0 / np.median(np.diff(self.time_s)))
 
-    def replace(self, **changes: Any) -> "Poses":
+    def replace(self, **changes: Any) -> Poses:
         """A new ``Poses`` with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
 
-    def with_flags(self, *flags: Flag) -> "Poses":
+    def with_flags(self, *flags: Flag) -> Poses:
         return self.replace(flags=self.flags + tuple(flags))

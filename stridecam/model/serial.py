@@ -90,7 +90,7 @@ def _build(tp: Any, data: Any) -> Any:
         if not isinstance(data, dict):
             raise ValueError(f"expected a table for {tp}, got {data!r}")
         return {str(k): _build(value_tp, v) for k, v in data.items()}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(data, dict):
             raise ValueError(f"expected a table for {tp.__name__}, got {data!r}")
         hints = typing.get_type_hints(tp)
@@ -150,7 +150,7 @@ def run_from_json(data: dict[str, Any], steps: pd.DataFrame | None = None,
         raise InputError(f"{where}: written by another stridecam version (schema {schema!r}, "
                          f"this version reads {SCHEMA!r}); run `stridecam analyse` again")
     try:
-        direction = {v: k for k, v in DIRECTIONS.items()}.get(data.get("direction"), 1)
+        direction = {v: k for k, v in DIRECTIONS.items()}.get(str(data.get("direction")), 1)
         return RunResult(
             provenance=from_jsonable(Provenance, data.get("provenance", {})),
             athlete=from_jsonable(Athlete, data.get("athlete", {})),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from stridecam.model.errors import ConfigError
 
@@ -232,10 +233,11 @@ def settings_from_dict(data: dict, where: str = "settings", base: Settings | Non
     ``calibration`` and ``analysis.<stage>`` as in ``Settings``. An unknown key is a
     ``ConfigError`` naming ``where``, the key and the closest valid key; a value of the wrong
     type or out of range too."""
-    return _fill(Settings, base or Settings(), data, where, "")
+    filled: Settings = _fill(Settings, base or Settings(), data, where, "")
+    return filled
 
 
-def _fill(cls: type, base: object, data: object, where: str, prefix: str) -> object:
+def _fill(cls: type, base: Any, data: object, where: str, prefix: str) -> Any:
     import dataclasses
     import typing
 
@@ -250,12 +252,12 @@ def _fill(cls: type, base: object, data: object, where: str, prefix: str) -> obj
         if key not in fields:
             raise ConfigError(f"{where}: {unknown_key(key, list(fields), prefix)}")
         tp, current = hints[key], getattr(base, key)
-        if dataclasses.is_dataclass(tp):
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
             changes[key] = _fill(tp, current, value, where, f"{prefix}{key}.")
         else:
             changes[key] = _value(tp, value, where, f"{prefix}{key}")
     try:
-        return dataclasses.replace(base, **changes)  # type: ignore[type-var]
+        return dataclasses.replace(base, **changes)
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
 

@@ -104,7 +104,9 @@ class Track:
     @property
     def fps(self) -> float:
         """Samples per second of the uniform grid."""
-        return float(1.0 / np.median(np.diff(self.time_s))) if len(self.time_s) > 1 else float("nan")
+        if len(self.time_s) < 2:
+            return float("nan")
+        return float(1.0 / np.median(np.diff(self.time_s)))
 
     @property
     def n(self) -> int:
@@ -114,7 +116,7 @@ class Track:
         """(n, 2) trajectory of landmark ``index``."""
         return self.xy[:, index, :]
 
-    def replace(self, **changes: Any) -> "Track":
+    def replace(self, **changes: Any) -> Track:
         return dataclasses.replace(self, **changes)
 
 

@@ -9,9 +9,9 @@ Edge package (matplotlib, fpdf2, OpenCV, PyAV). Public entry points::
     write_overlay("clip.mp4", "reports/clip", "reports/clip/overlay.mp4")
     write_squad_report(table, runs, "reports/squad.pdf")
 
-Modules: ``load`` (a saved run folder or a ``RunResult`` into ``RunData``), ``content`` (pure text: labels with
-units, headline rows, flags, step table), ``figures`` (matplotlib, vector), ``kinogram`` (video
-frames or skeleton at four moments of a step), ``pdf`` (fpdf2 layout), ``overlay`` (annotated
+Modules: ``load`` (a saved run folder or a ``RunResult`` into ``RunData``), ``content`` (pure text:
+labels with units, headline rows, flags, step table), ``figures`` (matplotlib, vector), ``kinogram``
+(video frames or skeleton at four moments of a step), ``pdf`` (fpdf2 layout), ``overlay`` (annotated
 video), ``squad`` (squad PDF), ``command`` (``stridecam report DIR``).
 """
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import io
 import math
+from typing import Any
 
 import matplotlib
 
@@ -35,7 +36,7 @@ STYLE = {
     "right": dict(color="0.45", linestyle="--", marker="s", markerfacecolor="white",
                   markersize=4.5, linewidth=1.2, label="Right"),
 }
-RC = {"font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8, "legend.fontsize": 7.5,
+RC: dict[str, Any] = {"font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8, "legend.fontsize": 7.5,
       "xtick.labelsize": 7.5, "ytick.labelsize": 7.5, "axes.spines.top": False,
       "axes.spines.right": False, "svg.fonttype": "path", "axes.grid": True,
       "grid.color": "0.88", "grid.linewidth": 0.6, "figure.dpi": 100,
@@ -50,7 +51,7 @@ def styled(fn):
     made, so the whole function must run inside the context)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        with plt.rc_context(RC):
+        with plt.rc_context(RC):  # type: ignore[arg-type]
             return fn(*args, **kwargs)
     return wrapper
 

@@ -124,7 +124,7 @@ def skeleton_figure(track: Track, ms: list[Moment], units: str):
 
     from stridecam.report.figures import INK, RC, WIDTH_IN
 
-    with plt.rc_context(RC):
+    with plt.rc_context(RC):  # type: ignore[arg-type]
         return _skeleton_figure(plt, track, ms, units, INK, WIDTH_IN)
 
 

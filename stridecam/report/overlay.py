@@ -21,13 +21,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
+from stridecam.io.store import atomic_path
 from stridecam.model.errors import StridecamError
 from stridecam.model.landmarks import IDX, SKELETON
-from stridecam.io.store import atomic_path
+from stridecam.model.poses import Poses
 from stridecam.report.load import RunData, load_run_data
+
+if TYPE_CHECKING:
+    import av
 
 BONE_RGB, JOINT_RGB, CONTACT_RGB = (255, 255, 255), (255, 200, 0), (255, 255, 0)
 #: How long the TOUCHDOWN / TOE-OFF words stay on screen (s of capture time).
@@ -71,7 +76,9 @@ class _Painter:
 
     def __init__(self, data: RunData):
         poses = data.poses
-        self.poses = poses
+        if poses is None:
+            raise StridecamError(f"{data.folder}: no saved landmarks to draw")
+        self.poses: Poses = poses
         self.xy = poses.xy_px
         self.units = "m" if data.result.summary.length_units == "m" else "leg"
         self.steps = data.steps
@@ -184,7 +191,7 @@ def write_overlay(clip: str | Path, folder: str | Path | RunData, out_mp4: str |
         in_stream.thread_type = "AUTO"
         tb = in_stream.time_base or Fraction(1, 1000)
         rate = in_stream.average_rate or Fraction(round(info.nominal_fps * 1000), 1000)
-        out = dst.add_stream(encoder, rate=rate)
+        out = cast("av.VideoStream", dst.add_stream(encoder, rate=rate))
         out.width, out.height = info.width + info.width % 2, info.height + info.height % 2
         out.pix_fmt = "yuv420p"
         out.codec_context.time_base = tb

@@ -218,7 +218,8 @@ def figure_pages(doc: Doc, data: RunData) -> None:
     doc.figure(F.to_svg(F.rhythm(steps, run)),
                "Each point is one step; the dotted line is the run's median. Cadence = 60 / "
                "step time. Step length = forward travel of the hips from one touchdown to the "
-               "next" + ("." if C.length_unit(run) == "m" else ", in leg lengths (no calibration)."))
+               "next" + ("." if C.length_unit(run) == "m"
+                         else ", in leg lengths (no calibration)."))
     doc.figure(F.to_svg(F.speed(steps, run)),
                "Speed of each step = step length / step time, at the middle of the step."
                + (" Dash-dot: v(t) = v_max (1 − e^(−(t − t0)/τ)) fitted to the steps."

@@ -19,9 +19,10 @@ against speed across runs, the verdict over dates).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -267,8 +268,8 @@ def _table(doc: Doc, df: pd.DataFrame, ranked: bool = True) -> None:
             + [_metric_cell(r, c, d) for c, _, d in SQUAD_METRICS]
             + [SHORT_LABELS.get(r["verdict"], str(r["verdict"] or "")),
                _confidence_text(r["confidence"]), _flags_text(r["flags"])])
-    lead = ([7] if ranked else []) + [18, 17, 16]
-    tail = [16, 9, 10]
+    lead: list[float] = ([7.0] if ranked else []) + [18.0, 17.0, 16.0]
+    tail = [16.0, 9.0, 10.0]
     w = (doc.text_width - sum(lead) - sum(tail)) / len(SQUAD_METRICS)
     doc.grid(headers, rows, lead + [w] * len(SQUAD_METRICS) + tail, size=6.8,
              align=(("CENTER",) if ranked else ()) + ("LEFT", "LEFT", "LEFT")

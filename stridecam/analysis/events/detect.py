@@ -1,12 +1,12 @@
 """Touchdown and toe-off of each contact from a ``Track`` (pure numpy/pandas).
 
 Label-free: the tracker's left/right labels of the feet are unreliable in side view, so contacts
-come from the lowest point of *either* foot (``stridecam.analysis.events.signals``). Which foot made a
-contact comes from alternation (sprinting alternates feet), the tracker's labels only voting.
+come from the lowest point of *either* foot (``stridecam.analysis.events.signals``). Which foot made
+a contact comes from alternation (sprinting alternates feet), the tracker's labels only voting.
 
-1. Where (``stridecam.analysis.events.segments``): each contact is a valley of the lowest foot point's
-   height, grown while the foot stays near the contact's *own* floor, moves like a stance foot
-   (not forward relative to the hip) and near one stance position. Per-contact floors matter on
+1. Where (``stridecam.analysis.events.segments``): each contact is a valley of the lowest foot
+   point's height, grown while the foot stays near the contact's *own* floor, moves like a stance
+   foot (not forward relative to the hip) and near one stance position. Per-contact floors matter on
    real pose landmarks: the far foot's contacts appear higher than the near foot's.
 2. When: touchdown is where the foot's descent reaches the floor of the contact's first third,
    toe-off where the toe tip's rise leaves the floor of its last third (local floors: a tracker
@@ -25,12 +25,14 @@ Heights are in leg lengths (hip-to-ankle = 1) so the thresholds hold for any cam
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from stridecam.model.columns import EVENT_COLUMNS
 from stridecam.analysis.events.segments import find_contacts
 from stridecam.analysis.events.signals import SIDES, estimate_tip_offset, lowest_foot, stance_like
+from stridecam.model.columns import EVENT_COLUMNS
 from stridecam.model.poses import Flag
 from stridecam.model.settings import ContactSettings
 from stridecam.model.track import Track, hip_mid_x
@@ -189,9 +191,9 @@ def _edge_times(track: Track, h: np.ndarray, label: np.ndarray, kept: list[tuple
                 s: ContactSettings) -> tuple[list[float], list[float], float]:
     """(touchdown times, toe-off times, toe-tip offset in track units) of the stretches."""
     t, leg = track.time_s, track.scale.leg_length
-    timing = dict(part=s.edge_part, floor_percentile=s.floor_percentile,
-                  timing=s.timing_leg * leg, band=s.band_leg * leg, fit_s=s.fit_s,
-                  subframe=s.subframe)
+    timing: dict[str, Any] = dict(part=s.edge_part, floor_percentile=s.floor_percentile,
+                                  timing=s.timing_leg * leg, band=s.band_leg * leg,
+                                  fit_s=s.fit_s, subframe=s.subframe)
 
     def toe_offs(h_tip: np.ndarray) -> list[float]:
         return [_edge_time(t, h_tip, a, b, +1, **timing) for a, b in kept]

@@ -1,8 +1,9 @@
 """Where the contacts are: stretches of samples with a foot on the ground (pure numpy/scipy).
 
-Used by ``stridecam.analysis.events``. Works on the label-free signals of ``stridecam.analysis.events.signals``:
-``h`` (height of the lowest foot point), ``x`` (forward position of that foot's toe) and
-``still`` (that foot moves like a stance foot, not forward relative to the hip).
+Used by ``stridecam.analysis.events``. Works on the label-free signals of
+``stridecam.analysis.events.signals``: ``h`` (height of the lowest foot point), ``x`` (forward
+position of that foot's toe) and ``still`` (that foot moves like a stance foot, not forward relative
+to the hip).
 
 Each contact is a valley of ``h``. Two kinds of valley are candidates: deep ones
 (``prominence``), and the lowest sample of each run of samples whose stance position ``x`` stays
@@ -132,7 +133,7 @@ def find_contacts(h: np.ndarray, x: np.ndarray, still: np.ndarray, *, prominence
             merged[-1][1] = max(merged[-1][1], last)
         else:
             merged.append([first, last, x_ref, air_level])
-    out = []
+    out: list[tuple[int, int]] = []
     for first, last, x_ref, air_level in merged:
         if np.mean(still[first:last + 1]) < still_fraction:
             continue

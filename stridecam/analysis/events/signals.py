@@ -1,4 +1,5 @@
-"""Label-free foot signals for contact detection (pure numpy), used by ``stridecam.analysis.events``.
+"""Label-free foot signals for contact detection (pure numpy), used by
+``stridecam.analysis.events``.
 
 The pose tracker's left/right labels of the feet are unreliable in side view (MediaPipe exchanges
 them for 3-10 frames as the feet pass, with blended frames at the transitions), so the signals

@@ -2,11 +2,11 @@
 how precisely a phone video measures it (pure; numbers from the run summary only).
 
 Force side (Weyand 2000; Clark & Weyand 2014): contact time, contact time for the running speed,
-duty factor, estimated average vertical force per body weight (step time / contact time) and
-flight time. Re-cycling side (Dorn 2012; Schache 2014; Clark 2020; Miyashiro 2019): recovery time
-(toe-off to peak knee drive), swing time, peak thigh flexion, peak knee height, peak thigh
-angular velocity in swing, thigh separation at touchdown, and step frequency given the step
-length for the athlete's height. Definitions of the underlying step metrics: ``stridecam.model.columns``.
+duty factor, estimated average vertical force per body weight (step time / contact time) and flight
+time. Re-cycling side (Dorn 2012; Schache 2014; Clark 2020; Miyashiro 2019): recovery time (toe-off
+to peak knee drive), swing time, peak thigh flexion, peak knee height, peak thigh angular velocity
+in swing, thigh separation at touchdown, and step frequency given the step length for the athlete's
+height. Definitions of the underlying step metrics: ``stridecam.model.columns``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from stridecam.analysis.limiter.reference import IndicatorRef, Reference
 from stridecam.model.result import Metrics, RunResult
 from stridecam.model.track import LEG_FRACTION_OF_HEIGHT
 from stridecam.model.verdict import FORCE, RECYCLING
+
 #: Indicators that need contacts and flights to be timed (frame rate gate).
 TIMED = ("contact_time", "contact_time_for_speed", "duty_factor", "vertical_force_bw",
          "flight_time")

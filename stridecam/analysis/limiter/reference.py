@@ -2,9 +2,9 @@
 
 The package ships ``stridecam/data/limiter_reference.toml`` (commented, with the source of every
 number). ``stridecam.io.config.load_reference(path)`` reads a user's TOML *on top of* it
-(``merge_tables``): any key the user leaves out keeps the shipped value; this module validates
-the merged tables (pure: no file is read here). Unknown keys, wrong types and inverted ranges are a ``ConfigError``
-whose one-line message names the file, the key and the closest valid key.
+(``merge_tables``): any key the user leaves out keeps the shipped value; this module validates the
+merged tables (pure: no file is read here). Unknown keys, wrong types and inverted ranges are a
+``ConfigError`` whose one-line message names the file, the key and the closest valid key.
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def _section(where: str, data: dict, cls: type, name: str) -> Any:
     missing = [k for k in valid if k not in data]
     if missing:
         raise _fail(where, f"missing key '{name}.{missing[0]}'")
-    values = {}
+    values: dict[str, Any] = {}
     for f in fields:
         v, key = data[f.name], f"{name}.{f.name}"
         if f.type in ("int", int):

@@ -44,7 +44,7 @@ FIXES = {
 
 def gates(run: RunResult, ctx: Context, ref: Reference) -> list[Reason]:
     """Every gate the run fails (empty: the run can be judged)."""
-    g, reasons = ref.gates, []
+    g, reasons = ref.gates, list[Reason]()
 
     def add(code: str, message: str) -> None:
         if code not in [r.code for r in reasons]:
@@ -104,10 +104,11 @@ def _judge(name: str, m: Measured, ref: Reference, basis: str,
            runs: list[Context]) -> tuple[Indicator, str | None]:
     """(indicator, fallback note) for one measured indicator on the chosen basis."""
     spec, r, sc, h = SPECS[name], ref.indicators[name], ref.scoring, ref.history
-    base = dict(name=name, value=m.value, unit=spec.unit, title=spec.title, side=spec.side)
+    base = Indicator(name=name, value=m.value, unit=spec.unit, title=spec.title, side=spec.side,
+                     reference_low=m.low, reference_high=m.high, source=r.source,
+                     direction="not_used", weight=0.0, note=m.unusable or "")
     if m.unusable:
-        return Indicator(reference_low=m.low, reference_high=m.high, source=r.source,
-                         direction="not_used", weight=0.0, note=m.unusable, **base), None
+        return base, None
     tol = m.tol if math.isfinite(m.tol) else 0.0
     width = m.high - m.low
     outside = m.value > m.high if spec.bad == "high" else m.value < m.low
@@ -153,15 +154,16 @@ def _judge(name: str, m: Measured, ref: Reference, basis: str,
         if crossed:
             notes.append(f"just beyond the limit but within measurement uncertainty "
                          f"(+/-{fmt(tol, spec.digits + 1)} {spec.unit})".replace(" )", ")"))
-    return Indicator(reference_low=low, reference_high=high, source=source, direction=direction,
-                     weight=r.weight, note="; ".join(notes), score=score, z=z, **base), fallback
+    return dataclasses.replace(base, reference_low=low, reference_high=high, source=source,
+                               direction=direction, weight=r.weight, note="; ".join(notes),
+                               score=score, z=z), fallback
 
 
 def _choose_basis(basis: str, athlete: list[Context], squad: list[Context],
                   ref: Reference) -> tuple[str, list[Context], list[str]]:
     if basis not in ("auto", *BASES):
         raise ValueError(f"basis must be 'auto' or one of {tuple(BASES)}, not {basis!r}")
-    need, notes = ref.history.min_runs, []
+    need, notes = ref.history.min_runs, list[str]()
     pools = {"athlete": athlete, "squad": squad}
     order = ("squad", "athlete") if basis == "auto" else (basis,) if basis in pools else ()
     for key in order:
@@ -191,7 +193,9 @@ def assess(summary: RunResult, reference: Reference, *,
     (the squad when it has ``history.min_runs`` usable runs, else the athlete's history, else
     the reference ranges), "reference", "athlete" or "squad".
     """
-    from stridecam.analysis.limiter.explain import explain  # local import: explain uses this module's types
+    from stridecam.analysis.limiter.explain import (
+        explain,  # local import: explain uses this module's types
+    )
 
     if not isinstance(summary, RunResult):
         raise TypeError(f"assess needs a RunResult, not {type(summary).__name__}")

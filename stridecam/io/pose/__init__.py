@@ -19,8 +19,8 @@ step length error 8-11% vs 11-30% per step; so ``"video"`` is the default.
   touchdown error 11 ms (mean absolute, through the project's events stage). ~28 ms per frame
   of inference on the 2-core test machine (detector + landmarks every frame) + ~10 % for the
   people count.
-- ``"video"`` (default): MediaPipe's own tracking and one-euro smoothing on whole frames where it holds
-  the athlete (crops where it does not). Feet 3.6 % of extent, lag 3.5 ms, touchdown error
+- ``"video"`` (default): MediaPipe's own tracking and one-euro smoothing on whole frames where it
+  holds the athlete (crops where it does not). Feet 3.6 % of extent, lag 3.5 ms, touchdown error
   17 ms; ~17 ms per frame of inference (no detector while tracking).
 
 Modules: ``geometry`` (pure: candidates, crops, tiles), ``landmarker`` (the only MediaPipe

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
+from stridecam.io.pose.geometry import Candidate, empty_arrays
+from stridecam.io.pose.landmarker import Landmarker
+from stridecam.io.pose.tracker import AthleteTracker, TrackSettings
 from stridecam.model.errors import InputError
 from stridecam.model.frames import Frame, VideoInfo
 from stridecam.model.poses import Flag, Poses
-from stridecam.io.pose.geometry import empty_arrays
-from stridecam.io.pose.landmarker import Landmarker
-from stridecam.io.pose.tracker import AthleteTracker, TrackSettings
 
 MODES = ("image", "video")
 #: Default running mode, chosen by measurement (see the package docstring): "image" has the
@@ -45,7 +45,7 @@ class PoseEstimator:
                           min_tracking_confidence=min_tracking_confidence)
         self._image = Landmarker(self.model_path, video=False, num_poses=MAX_POSES, **self._conf)
 
-    def __enter__(self) -> "PoseEstimator":
+    def __enter__(self) -> PoseEstimator:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -92,7 +92,7 @@ class PoseEstimator:
              tracker: AthleteTracker) -> Poses:
         times: list[float] = []
         indices: list[int] = []
-        results: dict[int, object] = {}
+        results: dict[int, Candidate] = {}
         size: tuple[int, int] | None = None
         busy_s = 0.0
         cpu0 = time.process_time()
@@ -119,8 +119,10 @@ class PoseEstimator:
             arrays["visibility"][p] = c.visibility
             arrays["world_m"][p] = c.world_m
         poses = Poses(time_s=np.array(times), frame_index=np.array(indices, dtype=np.int64),
+                      xy_px=arrays["xy_px"], z_rel=arrays["z_rel"],
+                      visibility=arrays["visibility"], world_m=arrays["world_m"],
                       frame_size_px=size, source=str(info.path), model=self.model_name,
-                      nominal_fps=info.nominal_fps, capture_fps=info.capture_fps, **arrays)
+                      nominal_fps=info.nominal_fps, capture_fps=info.capture_fps)
         return _describe(poses, tracker, mode, busy_s, cpu_s, sorted(results))
 
 

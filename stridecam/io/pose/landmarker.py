@@ -26,15 +26,16 @@ import sys
 import tempfile
 import time
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 import numpy as np
 
-from stridecam.model.errors import ModelError
 from stridecam.io.pose.geometry import Candidate, Crop
+from stridecam.model.errors import ModelError
 
-_LIVE: "weakref.WeakSet[Landmarker]" = weakref.WeakSet()
+_LIVE: weakref.WeakSet[Landmarker] = weakref.WeakSet()
 _projection_note_printed = False  # see the module docstring
 
 
@@ -100,7 +101,7 @@ class Landmarker:
                 ) from exc
         _LIVE.add(self)
 
-    def __enter__(self) -> "Landmarker":
+    def __enter__(self) -> Landmarker:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -126,6 +127,7 @@ class Landmarker:
                                   data=np.ascontiguousarray(image))
         if self.video and time_s is None:
             raise ValueError("VIDEO-mode landmarker needs time_s")
+        time_s = 0.0 if time_s is None else time_s
         global _projection_note_printed
         quiet = not _projection_note_printed and image.shape[0] != image.shape[1]
         self.calls += 1

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stridecam.model.landmarks import IDX
 from stridecam.io.pose.geometry import Candidate
+from stridecam.model.landmarks import IDX
 
 ANKLES = (IDX["left_ankle"], IDX["right_ankle"])
 

@@ -40,9 +40,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stridecam.model.frames import Frame
-from stridecam.io.pose.geometry import Candidate, Crop, distinct, full_frame, iou, search_levels, square_crop
+from stridecam.io.pose.geometry import (
+    Candidate,
+    Crop,
+    distinct,
+    full_frame,
+    iou,
+    search_levels,
+    square_crop,
+)
 from stridecam.io.pose.people import Candidacy, Ref
+from stridecam.model.frames import Frame
 
 DetectImage = Callable[[np.ndarray, Crop], list[Candidate]]
 DetectVideo = Callable[[np.ndarray, Crop, float], list[Candidate]]
@@ -122,19 +130,20 @@ class AthleteTracker:
             self._first_s = t
         if self._choosing:
             return self._choose_step(position, frame)
-        recent = self._ref is not None and t - self._ref.time_s <= self.s.relock_s
+        ref = self._ref
+        recent = ref is not None and t - ref.time_s <= self.s.relock_s
         found, source = None, ""
         if self._detect_video is not None and self._video_due(t):
             found = self._video_step(img, t, recent)
             source = "video"
-        if found is None and recent:
+        if found is None and recent and ref is not None:
             for margin in (self.s.crop_margin, 2 * self.s.crop_margin):
-                found = self._crop(img, t, self._ref, margin)
+                found = self._crop(img, t, ref, margin)
                 if found is not None:
                     source = "crop"
                     break
-            if found is None and self._ref.time_s >= self._last_search_s:
-                found = self._search(img, t, near=self._ref)
+            if found is None and ref.time_s >= self._last_search_s:
+                found = self._search(img, t, near=ref)
                 source = "search"
         if found is None and not recent and t - self._last_search_s >= self._search_interval(t):
             people = self._acquire(img, t)
@@ -208,7 +217,7 @@ class AthleteTracker:
     def _search_interval(self, t: float) -> float:
         """A search costs ~20 calls; when nobody has been seen for a while, search less often
         (frames in between are tracked back once the athlete is found)."""
-        lost_since = self._ref.time_s if self._ref is not None else self._first_s
+        lost_since = self._ref.time_s if self._ref is not None else (self._first_s or t)
         slow = t - lost_since > self.s.slow_search_after_s
         return self.s.search_interval_s * (2.5 if slow else 1.0)
 
@@ -348,10 +357,11 @@ class AthleteTracker:
         h, w = img.shape[:2]
         self._last_video_s = t
         self.stats.calls["video"] += 1
-        cands = self._detect_video(img, full_frame(w, h), t)
+        detect, ref = self._detect_video, self._ref
+        cands = detect(img, full_frame(w, h), t) if detect is not None else []
         # only continues a recent track: acquisition (with its choice between people) is the
         # search's job, since MediaPipe's pick is the detector's favourite, not the runner
-        found = self._match(cands, t, self._ref) if recent else None
+        found = self._match(cands, t, ref) if recent and ref is not None else None
         self._video_misses = 0 if found is not None else self._video_misses + 1
         wrong = found is None and recent and any(c.quality >= self.s.min_quality for c in cands)
         self._video_wrong = self._video_wrong + 1 if wrong else 0
