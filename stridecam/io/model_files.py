@@ -23,8 +23,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from stridecam.model.errors import ModelError
 from stridecam.io.store import file_sha256
+from stridecam.model.errors import ModelError
 
 VARIANTS = ("lite", "full", "heavy")
 DEFAULT_VARIANT = "full"
