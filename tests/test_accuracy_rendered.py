@@ -26,6 +26,8 @@ from stridecam.simulate import load_truth
 
 SAMPLES = ("balanced_pan", "slow_recycling")
 
+pytestmark = pytest.mark.slow  # renders video / runs MediaPipe
+
 
 @pytest.fixture(scope="module", params=SAMPLES)
 def analysed(request, tmp_path_factory):

@@ -40,6 +40,8 @@ KNOWN_MISSES = {
 #: around the landing (the lowest foot's position jumps; clean.py's outlier step interpolates)
 KNOWN_LATE = {("track_blockstart_a10_side", 4): 3}
 
+pytestmark = pytest.mark.slow  # renders video / runs MediaPipe
+
 
 def _poses(name: str):
     clip = video(f"{name}.mp4")  # fails under CI when missing, skips locally

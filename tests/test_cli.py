@@ -18,6 +18,7 @@ def stridecam(*args: str, cwd: Path | None = None) -> subprocess.CompletedProces
                           text=True, cwd=cwd, timeout=300)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["pose", "analyse"])
 def test_bad_inputs_one_line_and_exit_2(tmp_path, command):
     text = tmp_path / "notes.mp4"
@@ -43,6 +44,7 @@ def test_bad_setting_is_one_line(tmp_path):
     assert out.returncode == 2 and "--height-m 180" in out.stderr and "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_pose_then_analyse_reuses_landmarks(tmp_path):
     clip = write_clip(tmp_path / "squares.mp4", moving_square_images(12))
     out_dir = tmp_path / "run"
@@ -57,6 +59,7 @@ def test_pose_then_analyse_reuses_landmarks(tmp_path):
     assert "extracted landmarks" in changed.stdout  # other settings: other cache key
 
 
+@pytest.mark.slow
 def test_analyse_the_bundled_sample(tmp_path):
     """README's main job: a real clip, real MediaPipe, real outputs."""
     out_dir = tmp_path / "balanced_pan"

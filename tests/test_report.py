@@ -39,6 +39,8 @@ from stridecam.report.load import load_run_data  # noqa: E402
 from stridecam.report.squad import squad_frame  # noqa: E402
 from stridecam.simulate import AthleteParams, CameraParams, simulate  # noqa: E402
 
+pytestmark = pytest.mark.slow  # renders video / runs MediaPipe
+
 
 # ----------------------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ def ffprobe_pts(path) -> np.ndarray:
     return np.array([float(v.strip(",")) for v in out.split() if v.strip(",")])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["front_jog_in_place_vfr.mp4", "treadmill_lab_slowmo_side.mp4",
                                   "track_blockstart_a1_side.mp4"])
 def test_timestamps_equal_container(name):
@@ -112,6 +113,7 @@ def test_capture_fps_override(tmp_clip):
     np.testing.assert_allclose(np.diff([f.time_s for f in reader]), 1 / 240, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_prefetch_thread_gives_same_frames():
     path = video("treadmill_lab_slowmo_side.mp4")
     a = [(f.index, f.time_s) for f in VideoReader(path, prefetch=0)]
