@@ -1,12 +1,8 @@
-"""The limiter verdict (stridecam.analysis.limiter) and the advice per verdict
-(stridecam.analysis.advice).
-
-Table-driven: run summaries built from hand-chosen step medians (the values a trained sprinter,
-a slow re-cycler and a force-limited athlete would show at maximal velocity) go to verdicts.
-Every gate has its own row. Expected labels follow from the reference ranges in
-stridecam/data/limiter_reference.toml, e.g. the slow re-cycler's recovery 0.30 s is beyond the
-0.18-0.24 s range and its knee drive 50 deg below 65-85 deg while its contact 0.095 s is inside
-0.080-0.120 s.
+"""The limiter verdict (stridecam.analysis.limiter): a table of run summaries built from
+hand-chosen step medians (``limiter_runs``) goes to verdicts. Every gate has its own row.
+Expected labels follow from the reference ranges in stridecam/data/limiter_reference.toml, e.g.
+the slow re-cycler's recovery 0.30 s is beyond the 0.18-0.24 s range and its knee drive 50 deg
+below 65-85 deg while its contact 0.095 s is inside 0.080-0.120 s.
 """
 
 from __future__ import annotations
@@ -14,106 +10,14 @@ from __future__ import annotations
 import json
 import math
 import random
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from limiter_runs import BALANCED, FORCE, LEG_M, RECYCLING, assess, in_leg_units, run
 
-from stridecam.analysis.advice import advice_for
-from stridecam.analysis.limiter import LABELS, SCREENING_NOTE, Reference
-from stridecam.analysis.limiter import assess as assess_run
-from stridecam.io.config import default_reference_path, load_reference
-from stridecam.model.errors import ConfigError
+from stridecam.analysis.limiter import LABELS, SCREENING_NOTE
+from stridecam.io.config import load_reference
 from stridecam.model.poses import Flag
-from stridecam.model.result import Athlete, Provenance, RunResult, RunSummary, ViewCheck
-from stridecam.model.serial import from_jsonable, to_jsonable
-from stridecam.model.track import Cleaning, Scale
-
-LEG_M = 0.884  # leg (hip to ankle) of a 1.80 m athlete: 0.491 x height
-
-#: Step medians at maximal velocity. Balanced: a trained sprinter (10 m/s, 4.6 Hz).
-BALANCED = dict(contact_time_s=0.095, step_time_s=0.217, speed_m_s=10.0,
-                swing_time_s=0.34, recovery_time_s=0.19, peak_thigh_flexion_deg=75.0,
-                peak_knee_height_leg=-0.13, thigh_separation_td_deg=5.0,
-                max_thigh_angular_velocity_deg_s=850.0)
-#: Slow leg re-cycling: long recovery, low knee drive, slow thigh, normal contact.
-RECYCLING = dict(BALANCED, step_time_s=0.238, speed_m_s=9.0, swing_time_s=0.381,
-                 recovery_time_s=0.30, peak_thigh_flexion_deg=50.0, peak_knee_height_leg=-0.32,
-                 thigh_separation_td_deg=-18.0, max_thigh_angular_velocity_deg_s=400.0)
-#: Force limited: 0.14 s contacts at max velocity, short flight, normal thigh mechanics.
-FORCE = dict(BALANCED, contact_time_s=0.14, step_time_s=0.23, speed_m_s=8.5, swing_time_s=0.32)
-
-
-def run(medians: dict = BALANCED, *, iqr_frac: float = 0.03, n: int | None = None,
-        **top) -> dict:
-    """A run summary as ``analyse_poses`` builds it, from step medians (derived ones filled)."""
-    m = dict(medians)
-    m.setdefault("flight_time_s", m["step_time_s"] - m["contact_time_s"])
-    m.setdefault("step_frequency_hz", 1.0 / m["step_time_s"])
-    m.setdefault("cadence_spm", 60.0 / m["step_time_s"])
-    m.setdefault("step_length_m", m["speed_m_s"] * m["step_time_s"])
-    m.setdefault("stride_length_m", 2 * m["step_length_m"])
-    m.setdefault("trunk_lean_deg", 6.0)
-    n_steps = top.pop("n_steps", 8)
-    per_metric = n if n is not None else n_steps
-    summary = {
-        "metrics": {k: {"median": v, "iqr": abs(v) * iqr_frac, "n": per_metric}
-                    for k, v in m.items()},
-        "n_steps": n_steps, "effective_fps": 120.0, "timing_resolution_ms": 1000 / 120,
-        "phase": "max_velocity", "top_speed_m_s": m["speed_m_s"], "length_units": "m",
-        "scale": {"leg_length": LEG_M, "units": "m"}, "asymmetry_pct": {}, "flags": [],
-        "athlete": {"height_m": 1.80, "name": "A"},
-        "view": {"is_side_view": True, "detail": "hips 0.05 leg lengths apart"},
-        "source": None,
-    }
-    summary.update(top)
-    return summary
-
-
-def as_run(summary: dict) -> RunResult:
-    """The ``RunResult`` of a summary dict shaped as ``run`` builds it (keys left out take
-    their defaults)."""
-    s = json.loads(json.dumps(summary, default=to_jsonable))
-    known = {k: s[k] for k in ("n_steps", "length_units", "effective_fps", "timing_resolution_ms",
-                                "metrics", "asymmetry_pct", "top_speed_m_s", "phase",
-                                "mean_acceleration_m_s2") if k in s}
-    scale = s.get("scale") or {"leg_length": 1.0, "units": "leg"}
-    units = scale.get("units", "leg")
-    view = s.get("view")
-    return RunResult(
-        provenance=Provenance(source=s.get("source") or ""),
-        athlete=from_jsonable(Athlete, s.get("athlete") or {}),
-        summary=from_jsonable(RunSummary, known),
-        scale=Scale(units_per_px=scale["leg_length"] / 100.0, units=units,
-                    method="athlete_height" if units == "m" else "leg_length",
-                    rel_uncertainty=0.03, leg_length_px=100.0),
-        direction=1, cleaning=Cleaning(),
-        view=from_jsonable(ViewCheck, view) if view else ViewCheck(),
-        contacts=None, steps=None,  # type: ignore[arg-type]
-        flags=tuple(from_jsonable(Flag, f) for f in s.get("flags") or ()))
-
-
-def assess(summary: dict, reference=None, **kwargs):
-    """The limiter's ``assess`` on summary dicts (history runs too), with the shipped reference
-    or a TOML path."""
-    ref = reference if isinstance(reference, Reference) else load_reference(reference)
-    for key in ("athlete_history", "squad"):
-        if key in kwargs:
-            kwargs[key] = [as_run(s) for s in kwargs[key]]
-    return assess_run(as_run(summary), ref, **kwargs)
-
-
-def in_leg_units(summary: dict) -> dict:
-    """The same run without calibration: lengths and speeds in leg lengths."""
-    s = json.loads(json.dumps(summary))
-    for col in ("step_length_m", "stride_length_m", "speed_m_s"):
-        s["metrics"][col]["median"] /= LEG_M
-        s["metrics"][col]["iqr"] /= LEG_M
-    s.update(length_units="leg", scale={"leg_length": 1.0, "units": "leg"},
-             athlete={"height_m": None, "name": None})
-    return s
-
+from stridecam.model.serial import to_jsonable
 
 # ------------------------------------------------------------------------- verdict table
 
@@ -295,61 +199,6 @@ def test_to_dict_is_strict_json():
                 "direction", "weight", "note"} <= set(back["evidence"][0])
 
 
-# ------------------------------------------------------------------------- reference TOML
-
-def test_shipped_reference_has_sources_and_sane_ranges():
-    ref = load_reference()
-    assert isinstance(ref, Reference)
-    for name, r in ref.indicators.items():
-        assert r.source and r.weight > 0, name
-        for low, high in r.ranges.values():
-            assert low < high
-    text = Path(default_reference_path()).read_text(encoding="utf-8")
-    assert "no agreed cut-offs" in text.lower() and "screening" in text
-    for paper in ("Dorn", "Schache", "Clark", "Miyashiro", "Weyand", "Deane", "Mann"):
-        assert paper in text
-
-
-def test_user_toml_overrides_only_what_it_names(tmp_path):
-    mine = tmp_path / "mine.toml"
-    mine.write_text("[indicators.peak_thigh_flexion]\nmax_velocity = [40.0, 85.0]\n"
-                    "[indicators.recovery_time]\nmax_velocity = [0.18, 0.33]\n"
-                    "[indicators.max_thigh_angular_velocity]\nmax_velocity = [300.0, 1000.0]\n"
-                    "[indicators.peak_knee_height]\nmax_velocity = [-0.40, 0.0]\n")
-    ref = load_reference(mine)
-    assert ref.indicators["peak_thigh_flexion"].ranges["max_velocity"] == (40.0, 85.0)
-    assert ref.indicators["peak_thigh_flexion"].ranges["acceleration"] == (65.0, 90.0)
-    assert ref.indicators["contact_time"].ranges["max_velocity"] == (0.08, 0.12)
-    assert assess(run(RECYCLING)).label == "recycling_limited"
-    v = assess(run(RECYCLING), mine)
-    assert v.label == "balanced" and v.reference_path == str(mine)
-    assert assess(run(RECYCLING), ref).label == "balanced"
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("[indicators.contact_tme]\nweight = 1.0\n", "did you mean 'indicators.contact_time'?"),
-    ("[scoring]\nmin_scor = 0.2\n", "did you mean 'scoring.min_score'?"),
-    ("[indicators.recovery_time]\nmax_velocty = [0.1, 0.2]\n",
-     "did you mean 'indicators.recovery_time.max_velocity'?"),
-    ("[gates]\nmin_stepz = 5\n", "did you mean 'gates.min_steps'?"),
-    ("[indicators.swing_time]\nmax_velocity = [0.4, 0.3]\n", "low must be below high"),
-    ("[indicators.swing_time]\nweight = 'heavy'\n", "must be a number"),
-    ("[gates]\nmin_steps = 2.5\n", "whole number"),
-    ("[gates\n", "not valid TOML"),
-])
-def test_bad_user_toml_names_the_key(tmp_path, text, expected):
-    bad = tmp_path / "bad.toml"
-    bad.write_text(text)
-    with pytest.raises(ConfigError) as err:
-        load_reference(bad)
-    assert expected in str(err.value) and "bad.toml" in str(err.value)
-
-
-def test_missing_user_toml_is_a_config_error(tmp_path):
-    with pytest.raises(ConfigError, match="file not found"):
-        load_reference(tmp_path / "nope.toml")
-
-
 # ------------------------------------------------------------------------- history / squad
 
 def _peers(n: int, seed: int = 5, phase: str = "max_velocity") -> list[dict]:
@@ -440,37 +289,3 @@ def test_profiles_separate_under_noise():
             if v.label != label and v.label != "balanced":
                 assert v.confidence_word == "low", (label, v.label, v.explanation)
     assert correct / total >= 0.9
-
-
-# ------------------------------------------------------------------------- advice
-
-def test_recycling_advice_is_the_hip_flexor_block():
-    a = advice_for(assess(run(RECYCLING)))
-    names = " ".join(e.name.lower() for e in a.exercises)
-    for word in ("high-knee march", "resistance band", "straight-leg raise", "hip flexion",
-                 "hanging leg raise", "high-knee"):
-        assert word in names
-    assert "2-3" in a.plan and "twice a week" in a.plan and "progressive" in a.plan
-    assert "recovery time 0.300 s" in a.why
-    assert "no agreed cut-offs" in a.caveat
-
-
-def test_force_and_other_advice():
-    force = advice_for(assess(run(FORCE)))
-    text = force.to_text().lower()
-    assert "squat" in text and "pogo" in text and "contact time 0.140 s" in text
-    assert advice_for("balanced").exercises
-    inc = advice_for(assess(run(FORCE, effective_fps=30.0, n_steps=3)))
-    text = inc.to_text()
-    assert not inc.exercises and "120 fps" in text and "6 full steps" in text
-    assert text.count("120 fps") == 1  # the failed gate's fix replaces its checklist line
-    with pytest.raises(ValueError):
-        advice_for("fast")
-
-
-def test_limiter_is_pure():
-    code = ("import sys, stridecam.analysis.limiter, stridecam.analysis.advice; "
-            "bad = [m for m in ('cv2', 'av', 'mediapipe', 'matplotlib', 'pandas') "
-            "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr

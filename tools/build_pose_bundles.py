@@ -173,7 +173,7 @@ def _install_metadata_version_standin() -> None:
         if parent is not None:
             setattr(parent, parts[depth - 1], module)
         parent = module
-    setattr(sys.modules[target], "GetMinimumMetadataParserVersion", lambda _buf: "1.0.0")
+    sys.modules[target].GetMinimumMetadataParserVersion = lambda _buf: "1.0.0"  # type: ignore[attr-defined]
 
 
 def add_metadata(model: bytes, spec: dict) -> bytes:
