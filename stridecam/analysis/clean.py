@@ -19,11 +19,14 @@ both thighs (``metrics``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
 from stridecam.analysis import scale as scale_mod
 from stridecam.analysis.ground import (
+    GroundLine,
     camera_shift_px,
     fit_ground_line,
     foot_speed_rel_hip,
@@ -145,13 +148,50 @@ def clean(poses: Poses, calib: Calibration = Calibration(),
           settings: CleanSettings = CleanSettings()) -> Track:
     """Turn tracked landmarks into a ground-frame ``Track`` (see the module docstring)."""
     s = settings
-    flags: list[Flag] = []
-    t, xy, vis = poses.time_s, poses.xy_px.copy(), poses.visibility.copy()
     if poses.n_frames < 3 or poses.detected.sum() < 3:
         return _empty_track(poses, [Flag("no_athlete", "error",
                                          "The athlete was found on fewer than 3 frames.")])
+    leg_px, _ = scale_mod.leg_length_px(poses.xy_px)
+    xy, n_out = reject_outliers(poses.xy_px, leg_px, s)
+    dt = float(np.median(np.diff(poses.time_s)))
+    grid, xy_g, nearest = resample(poses.time_s, xy, dt, s.max_gap_s)
+    _, vis_g, _ = resample(poses.time_s, poses.visibility, dt, s.max_gap_s)
+    fps = 1.0 / dt
+    for j in range(xy_g.shape[1]):
+        for c in range(2):
+            xy_g[:, j, c] = lowpass(xy_g[:, j, c], fps, s.cutoff_hz)
+    direction, agreement = running_direction(xy_g, leg_px)
+    ground = fit_ground_line(xy_g, grid, leg_px)
+    cam = _camera_motion(grid, xy_g, ground, leg_px, direction, crosses=agreement == 1.0, s=s)
+    flags = []
+    if cam.moving:
+        flags.append(Flag(
+            "moving_camera_or_treadmill", "info",
+            "The stance foot moves in the image: camera panning (or a treadmill belt) was "
+            "estimated from the feet in contact and removed."))
+    foot_pts = np.concatenate([xy_g[:, IDX["left_foot_index"]], xy_g[:, IDX["right_foot_index"]]])
+    foot_at = tuple(np.nanmedian(foot_pts, axis=0)) if np.isfinite(foot_pts).any() else (0.0, 0.0)
+    sc = choose_scale(xy_g, calib, foot_at)
+    if sc.units == "leg":
+        flags.append(Flag("no_scale", "warning",
+                          "No height or distance was given: lengths are in leg lengths, "
+                          "not metres."))
+    out, shift, camera = _ground_frame(grid, xy_g, cam, sc, direction, poses.frame_size_px[0])
+    cleaning = Cleaning(
+        n_outliers_removed=n_out, direction_agreement=float(agreement),
+        ground_slope=float(ground.slope), ground_points=int(ground.n_points),
+        camera_moving=bool(cam.moving), pan_ratio=float(cam.pan_ratio), grid_fps=float(fps),
+        camera_model=_camera_meta(camera))
+    return Track(time_s=grid, xy=out, visibility=vis_g, scale=sc, direction=direction,
+                 camera_shift_px=shift, frame_of_sample=nearest,
+                 flags=tuple(flags), cleaning=cleaning)
 
-    leg_px, _ = scale_mod.leg_length_px(xy)
+
+def reject_outliers(xy_px: np.ndarray, leg_px: float,
+                    s: CleanSettings = CleanSettings()) -> tuple[np.ndarray, int]:
+    """A copy of ``xy_px`` with isolated outliers (``hampel``, per landmark and coordinate) set
+    to NaN, and how many values were removed."""
+    xy = xy_px.copy()
     n_out = 0
     for j in range(xy.shape[1]):
         for c in range(2):
@@ -159,21 +199,28 @@ def clean(poses: Poses, calib: Calibration = Calibration(),
                          min_dev=s.outlier_min_leg * leg_px)
             n_out += int(bad.sum())
             xy[bad, j, c] = np.nan
+    return xy, n_out
 
-    dt = float(np.median(np.diff(t)))
-    grid, xy_g, nearest = resample(t, xy, dt, s.max_gap_s)
-    _, vis_g, _ = resample(t, vis, dt, s.max_gap_s)
-    fps = 1.0 / dt
-    for j in range(xy_g.shape[1]):
-        for c in range(2):
-            xy_g[:, j, c] = lowpass(xy_g[:, j, c], fps, s.cutoff_hz)
 
-    direction, agreement = running_direction(xy_g, leg_px)
-    crosses = agreement == 1.0  # direction came from the hips travelling across the image
+@dataclass(frozen=True)
+class _CameraMotion:
+    """What the stance feet say about the camera: image y of the ground under every point
+    (n, 33), the athlete's leg length in px over time, the rough stance mask, the horizontal
+    shift removed (px), whether the camera (or a belt) moved and the pan / athlete speed ratio."""
+
+    ground_y: np.ndarray
+    leg_px: np.ndarray
+    stance: np.ndarray
+    shift_px: np.ndarray
+    moving: bool
+    pan_ratio: float
+
+
+def _camera_motion(grid: np.ndarray, xy_g: np.ndarray, ground: GroundLine, leg_px: float,
+                   direction: int, *, crosses: bool, s: CleanSettings) -> _CameraMotion:
     n = len(grid)
-    ground = fit_ground_line(xy_g, grid, leg_px)
-    ground_y = ground.y_at(xy_g[:, :, 0])  # (n, 33): image y of the ground under each point
-    leg_t = np.full(n, leg_px)  # athlete's leg length in px over time
+    ground_y = ground.y_at(xy_g[:, :, 0])
+    leg_t = np.full(n, leg_px)
     rel = {side: foot_speed_rel_hip(xy_g, grid, side) for side in ("left", "right")}
     stance = rough_stance(_foot_heights(xy_g, ground_y), leg_px, rel, direction,
                           threshold_leg=s.flat_foot_leg)
@@ -186,39 +233,26 @@ def clean(poses: Poses, calib: Calibration = Calibration(),
         stance = rough_stance(_foot_heights(xy_g, ground_y), leg_t, rel, direction,
                               threshold_leg=s.flat_foot_leg)
         shift, moving, pan_ratio = camera_shift_px(grid, xy_g, stance, crosses_frame=crosses)
-        flags.append(Flag(
-            "moving_camera_or_treadmill", "info",
-            "The stance foot moves in the image: camera panning (or a treadmill belt) was "
-            "estimated from the feet in contact and removed."))
+    return _CameraMotion(ground_y, leg_t, stance, shift, bool(moving), float(pan_ratio))
 
-    foot_pts = np.concatenate([xy_g[:, IDX["left_foot_index"]], xy_g[:, IDX["right_foot_index"]]])
-    foot_at = tuple(np.nanmedian(foot_pts, axis=0)) if np.isfinite(foot_pts).any() else (0.0, 0.0)
-    sc = choose_scale(xy_g, calib, foot_at)
-    if sc.units == "leg":
-        flags.append(Flag("no_scale", "warning",
-                          "No height or distance was given: lengths are in leg lengths, "
-                          "not metres."))
-    camera = (scale_mod.fit_turning_camera(grid, xy_g, stance, poses.frame_size_px[0] / 2.0,
-                                           poses.frame_size_px[0], direction, leg_t)
-              if moving else None)
-    per_px = sc.units_per_px * (sc.leg_length_px / leg_t if moving else np.ones(n))
+
+def _ground_frame(grid: np.ndarray, xy_g: np.ndarray, cam: _CameraMotion, sc: Scale,
+                  direction: int, width_px: int
+                  ) -> tuple[np.ndarray, np.ndarray, scale_mod.TurningCamera | None]:
+    """(forward/up coordinates, camera shift px, fitted turning camera or None)."""
+    n = len(grid)
+    camera = (scale_mod.fit_turning_camera(grid, xy_g, cam.stance, width_px / 2.0, width_px,
+                                           direction, cam.leg_px) if cam.moving else None)
+    per_px = sc.units_per_px * (sc.leg_length_px / cam.leg_px if cam.moving else np.ones(n))
     if camera is not None:
-        out = turning_camera_ground_frame(camera, xy_g, ground_y, sc.leg_length, direction)
-        out[:, :, 1] = (ground_y - xy_g[:, :, 1]) * per_px[:, None]
-        shift = camera.angle_px
-    else:
-        # Fallback (too few contacts to fit the camera): the athlete's size relative to its
-        # largest as cos(bearing), the lane's foreshortening.
-        cos_theta = np.clip(leg_t / np.nanmax(leg_t), 0.3, 1.0) if moving else np.ones(n)
-        out = to_ground_frame(grid, xy_g, ground_y, shift, per_px, direction, cos_theta)
-    cleaning = Cleaning(
-        n_outliers_removed=n_out, direction_agreement=float(agreement),
-        ground_slope=float(ground.slope), ground_points=int(ground.n_points),
-        camera_moving=bool(moving), pan_ratio=float(pan_ratio), grid_fps=float(fps),
-        camera_model=_camera_meta(camera))
-    return Track(time_s=grid, xy=out, visibility=vis_g, scale=sc, direction=direction,
-                 camera_shift_px=shift, frame_of_sample=nearest,
-                 flags=tuple(flags), cleaning=cleaning)
+        out = turning_camera_ground_frame(camera, xy_g, cam.ground_y, sc.leg_length, direction)
+        out[:, :, 1] = (cam.ground_y - xy_g[:, :, 1]) * per_px[:, None]
+        return out, camera.angle_px, camera
+    # Fallback (too few contacts to fit the camera): the athlete's size relative to its largest
+    # as cos(bearing), the lane's foreshortening.
+    cos_theta = np.clip(cam.leg_px / np.nanmax(cam.leg_px), 0.3, 1.0) if cam.moving else np.ones(n)
+    out = to_ground_frame(grid, xy_g, cam.ground_y, cam.shift_px, per_px, direction, cos_theta)
+    return out, cam.shift_px, None
 
 
 def _foot_heights(xy_px: np.ndarray, ground_y: np.ndarray) -> dict[str, np.ndarray]:

@@ -36,12 +36,14 @@ STYLE = {
     "right": dict(color="0.45", linestyle="--", marker="s", markerfacecolor="white",
                   markersize=4.5, linewidth=1.2, label="Right"),
 }
-RC: dict[str, Any] = {"font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8, "legend.fontsize": 7.5,
-      "xtick.labelsize": 7.5, "ytick.labelsize": 7.5, "axes.spines.top": False,
-      "axes.spines.right": False, "svg.fonttype": "path", "axes.grid": True,
-      "grid.color": "0.88", "grid.linewidth": 0.6, "figure.dpi": 100,
-      "text.color": INK, "axes.labelcolor": INK, "axes.edgecolor": INK, "xtick.color": INK,
-      "ytick.color": INK, "legend.labelcolor": INK}
+RC: dict[str, Any] = {
+    "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8, "legend.fontsize": 7.5,
+    "xtick.labelsize": 7.5, "ytick.labelsize": 7.5, "axes.spines.top": False,
+    "axes.spines.right": False, "svg.fonttype": "path", "axes.grid": True, "grid.color":
+    "0.88", "grid.linewidth": 0.6, "figure.dpi": 100, "text.color": INK, "axes.labelcolor":
+    INK, "axes.edgecolor": INK, "xtick.color": INK, "ytick.color": INK, "legend.labelcolor":
+    INK
+}
 #: Page text width in inches (A4 minus margins) that figures are drawn for.
 WIDTH_IN = 7.1
 
