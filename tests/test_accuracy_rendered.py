@@ -52,7 +52,7 @@ def _truth_run(truth, result) -> dict:
     steps = truth.steps
     found = [np.min(np.abs(result.steps["touchdown_time_s"].to_numpy() - t)) < 0.05
              for t in steps["touchdown_time_s"]]
-    return run_values(steps[np.array(found)])
+    return {k: v for k, (v, _) in run_values(steps[np.array(found)]).items()}
 
 
 def test_cadence_within_1_percent_of_truth(analysed):

@@ -16,7 +16,7 @@ from stridecam.analysis.events.detect import _edge_time, assign_feet, detect_con
 from stridecam.analysis.events.segments import find_contacts
 from stridecam.analysis.events.signals import estimate_tip_offset, lowest_foot
 from stridecam.analysis.validation import match_contacts, truth_in_window
-from stridecam.model.columns import EVENT_COLUMNS
+from stridecam.model.columns import CONTACT_COLUMNS
 from stridecam.model.landmarks import IDX
 from stridecam.model.settings import Calibration, ContactSettings
 from stridecam.simulate import AthleteParams, CameraParams, Degradations, simulate, to_poses
@@ -184,7 +184,7 @@ def test_contacts_on_exact_landmarks(run120, run30, fps):
     assert np.abs(m.toe_off_error_s).max() <= frame
     assert m.feet_correct == m.true_positives
     assert (contacts["foot"].to_numpy()[1:] != contacts["foot"].to_numpy()[:-1]).all()
-    assert list(contacts.columns) == list(EVENT_COLUMNS)
+    assert list(contacts.columns) == list(CONTACT_COLUMNS)
     assert "toe_tip_estimated" not in {f.code for f in flags}
 
 
@@ -222,7 +222,7 @@ def test_short_static_and_empty_tracks_give_no_contacts(run120):
     empty, flags = detect_contacts(clean(poses.replace(
         time_s=poses.time_s[:4], frame_index=poses.frame_index[:4], xy_px=poses.xy_px[:4],
         z_rel=poses.z_rel[:4], visibility=poses.visibility[:4], world_m=poses.world_m[:4])))
-    assert empty.empty and list(empty.columns) == list(EVENT_COLUMNS) and flags == []
+    assert empty.empty and list(empty.columns) == list(CONTACT_COLUMNS) and flags == []
     # standing still (every frame the same): one contact from start to end is no step
     n = 60
     static = poses.replace(

@@ -20,7 +20,7 @@ from stridecam.analysis.metrics import (
     thigh_envelopes,
     trunk_angle_deg,
 )
-from stridecam.model.columns import STEP_COLUMNS
+from stridecam.model.columns import STEP_TABLE_COLUMNS
 from stridecam.model.landmarks import IDX
 from stridecam.model.settings import StepSettings
 from stridecam.model.track import Scale, Track
@@ -77,6 +77,7 @@ def contacts(rows) -> pd.DataFrame:
     df["touchdown_frame"] = (df["touchdown_time_s"] * 100).round().astype(int)
     df["toe_off_frame"] = (df["toe_off_time_s"] * 100).round().astype(int)
     df["contact_time_s"] = df["toe_off_time_s"] - df["touchdown_time_s"]
+    df["touchdown_unc_s"] = df["toe_off_unc_s"] = 0.003
     return df
 
 
@@ -94,7 +95,7 @@ def test_step_times_lengths_and_stride():
     c = contacts([("left", 0.10, 0.20), ("right", 0.35, 0.45), ("left", 0.60, 0.70),
                   ("right", 0.85, 0.95)])
     steps = compute_steps(running_track(), c)
-    assert list(steps.columns) == list(STEP_COLUMNS) and len(steps) == 3
+    assert list(steps.columns) == list(STEP_TABLE_COLUMNS) and len(steps) == 3
     s = steps.iloc[0]
     assert s["foot"] == "left" and s["step_time_s"] == pytest.approx(0.25)
     assert s["contact_time_s"] == pytest.approx(0.10) and s["flight_time_s"] == pytest.approx(0.15)
@@ -119,3 +120,18 @@ def test_no_step_across_a_missed_contact_or_a_repeated_foot():
     assert list(compute_steps(tr, c)["touchdown_time_s"]) == [0.10, 0.35, 0.60]
     loose = StepSettings(max_step_time_factor=3.0)
     assert len(compute_steps(tr, c, loose)) == 4
+
+
+def test_each_step_value_carries_its_uncertainty():
+    """3 ms per event: contact and step time +/- 4.24 ms (two events in quadrature); cadence
+    60 x 0.00424 / 0.25^2 = 4.07 steps/min; a touchdown 3 ms off moves the hip 8 m/s x 3 ms =
+    2.4 cm, with a hip scatter of 0.01 leg lengths (1 cm) at each end: 3.68 cm."""
+    c = contacts([("left", 0.10, 0.20), ("right", 0.35, 0.45), ("left", 0.60, 0.70)])
+    s = compute_steps(running_track(), c).iloc[0]
+    pair = math.hypot(0.003, 0.003)
+    assert s["contact_time_unc_s"] == pytest.approx(pair)
+    assert s["step_time_unc_s"] == pytest.approx(pair)
+    assert s["cadence_unc_spm"] == pytest.approx(60 * pair / 0.25 ** 2)
+    assert s["step_length_unc_m"] == pytest.approx(math.sqrt(2 * 0.024 ** 2 + 2 * 0.01 ** 2))
+    assert s["speed_unc_m_s"] == pytest.approx(
+        8.0 * math.hypot(s["step_length_unc_m"] / 2.0, pair / 0.25))

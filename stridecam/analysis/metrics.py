@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.signal import savgol_filter
 
-from stridecam.model.columns import STEP_COLUMNS
+from stridecam.model.columns import STEP_TABLE_COLUMNS
 from stridecam.model.landmarks import IDX
 from stridecam.model.settings import StepSettings
 from stridecam.model.track import Track, hip_mid_x
@@ -153,14 +153,43 @@ def compute_steps(track: Track, contacts: pd.DataFrame,
             continue  # degenerate contacts (no duration): not a step that can be measured
         if step_time > settings.max_step_time_factor * typical:
             continue  # a contact was missed in between: this would be two steps, not one
-        rows.append(_step_row(c, i, sig, step_index=len(rows)))
-    steps = pd.DataFrame(rows, columns=list(STEP_COLUMNS))
+        row = _step_row(c, i, sig, step_index=len(rows))
+        row.update(_uncertainties(c, i, row, settings.hip_sd_leg * track.scale.leg_length))
+        rows.append(row)
+    steps = pd.DataFrame(rows, columns=list(STEP_TABLE_COLUMNS))
     if len(steps) > 1:
         # stride = this step + the next one, when they are consecutive (same contact chain)
         nxt = steps["step_length_m"].shift(-1)
         chained = np.isclose(steps["next_touchdown_time_s"], steps["touchdown_time_s"].shift(-1))
         steps["stride_length_m"] = np.where(chained, steps["step_length_m"] + nxt, np.nan)
     return steps
+
+
+def _event_sd(c: pd.DataFrame, i: int, column: str) -> float:
+    """An event's 1-sigma uncertainty (s) from the contacts table; NaN when it has none."""
+    return float(c.at[i, column]) if column in c else float("nan")
+
+
+def _uncertainties(c: pd.DataFrame, i: int, row: dict, hip_sd: float) -> dict:
+    """1-sigma measurement uncertainty of step i's values from its events' uncertainties
+    (``*_unc_s`` of the contacts) and the hip mid-point's position scatter ``hip_sd`` (track
+    units): times add in quadrature; a touchdown mistimed by dt misplaces the hip by
+    speed x dt. The scale's own uncertainty, common to every step, is not included."""
+    td, to = _event_sd(c, i, "touchdown_unc_s"), _event_sd(c, i, "toe_off_unc_s")
+    td_next = _event_sd(c, i + 1, "touchdown_unc_s")
+    step_time, v = row["step_time_s"], row["speed_m_s"]
+    st_unc = float(np.hypot(td, td_next))
+    length_unc = float(np.sqrt((v * td) ** 2 + (v * td_next) ** 2 + 2 * hip_sd ** 2))
+    rel = np.hypot(length_unc / row["step_length_m"], st_unc / step_time) \
+        if row["step_length_m"] else float("nan")
+    return {
+        "contact_time_unc_s": float(np.hypot(td, to)),
+        "flight_time_unc_s": float(np.hypot(to, td_next)),
+        "step_time_unc_s": st_unc,
+        "cadence_unc_spm": 60.0 * st_unc / step_time ** 2,
+        "step_length_unc_m": length_unc,
+        "speed_unc_m_s": float(abs(v) * rel),
+    }
 
 
 def _step_row(c: pd.DataFrame, i: int, sig: _Signals, step_index: int) -> dict:

@@ -15,7 +15,14 @@ from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.stats import theilslopes
 
 from stridecam.model.columns import ASYMMETRY, SUMMARISED
-from stridecam.model.result import Asymmetry, Metrics, MetricStat, RunSummary, VelocityFit
+from stridecam.model.result import (
+    Asymmetry,
+    AsymmetryStat,
+    Metrics,
+    MetricStat,
+    RunSummary,
+    VelocityFit,
+)
 from stridecam.model.settings import SummarySettings
 
 
@@ -44,13 +51,15 @@ def longest_chain(steps: pd.DataFrame, tol_s: float = 1e-6) -> np.ndarray:
     return np.arange(*best)
 
 
-def run_values(steps: pd.DataFrame, min_steps: int = 3) -> dict[str, float]:
+def run_values(steps: pd.DataFrame, min_steps: int = 3) -> dict[str, tuple[float, float]]:
     """Run values over the longest chain of consecutive steps: step time = chain duration /
     steps, cadence = 60 x steps / duration (steps/min), step frequency =
     steps / duration (Hz), step length = distance travelled / steps, speed = distance /
     duration. Touchdown and hip errors inside the chain cancel (each touchdown ends one step and
     starts the next), so these are more precise than the per-step medians; only the chain's two
-    end touchdowns count. Empty with fewer than ``min_steps`` chained steps."""
+    end touchdowns count. Each value comes with its 1-sigma uncertainty from those two
+    touchdowns: ``{column: (value, uncertainty)}``. Empty with fewer than ``min_steps`` chained
+    steps."""
     chain = longest_chain(steps)
     if len(chain) < min_steps:
         return {}
@@ -59,13 +68,48 @@ def run_values(steps: pd.DataFrame, min_steps: int = 3) -> dict[str, float]:
     if not duration > 0:
         return {}
     n = len(part)
-    out = {"step_time_s": duration / n, "cadence_spm": 60.0 * n / duration,
-           "step_frequency_hz": n / duration}
+    # the chain's duration is known as well as one step time (its two end touchdowns), its
+    # distance as well as one step length
+    dur_unc = _typical(part, "step_time_unc_s")
+    out = {"step_time_s": (duration / n, dur_unc / n),
+           "cadence_spm": (60.0 * n / duration, 60.0 * n * dur_unc / duration ** 2),
+           "step_frequency_hz": (n / duration, n * dur_unc / duration ** 2)}
     length = part["step_length_m"].to_numpy(float) if "step_length_m" in part else np.zeros(0)
     if length.size and np.isfinite(length).all():
-        out["step_length_m"] = float(length.sum() / n)
-        out["speed_m_s"] = float(length.sum() / duration)
+        distance, dist_unc = float(length.sum()), _typical(part, "step_length_unc_m")
+        out["step_length_m"] = (distance / n, dist_unc / n)
+        out["speed_m_s"] = (distance / duration,
+                            distance / duration * float(np.hypot(dist_unc / distance,
+                                                                 dur_unc / duration)))
     return out
+
+
+def _typical(steps: pd.DataFrame, column: str) -> float:
+    """Median of a column (NaN when absent or empty)."""
+    if column not in steps:
+        return float("nan")
+    v = steps[column].to_numpy(float)
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if v.size else float("nan")
+
+
+def median_se(values: np.ndarray, measurement_unc: float = float("nan")) -> float:
+    """Standard error of the median of ``values`` (1.2533 x SD / sqrt(n), the SD from the IQR
+    and never below the values' own measurement uncertainty)."""
+    values = values[np.isfinite(values)]
+    if values.size < 2:
+        return float(measurement_unc) if values.size else float("nan")
+    q1, q3 = np.percentile(values, [25, 75])
+    sd = float((q3 - q1) / 1.349)
+    if np.isfinite(measurement_unc):
+        sd = max(sd, float(measurement_unc))
+    return 1.2533 * sd / float(np.sqrt(values.size))
+
+
+#: Per-step uncertainty column of each summarised column that has one.
+UNCERTAINTY_OF = {"contact_time_s": "contact_time_unc_s", "flight_time_s": "flight_time_unc_s",
+                  "step_time_s": "step_time_unc_s", "cadence_spm": "cadence_unc_spm",
+                  "step_length_m": "step_length_unc_m", "speed_m_s": "speed_unc_m_s"}
 
 
 def _velocity_model(t, v_max, tau, t0):
@@ -98,23 +142,33 @@ def metric_stats(steps: pd.DataFrame, min_chain_steps: int = 3) -> Metrics:
     for col in SUMMARISED:
         vals = steps[col].to_numpy(float) if col in steps else np.zeros(0)
         vals = vals[np.isfinite(vals)]
-        run = runs.get(col, float("nan"))
+        run, run_unc = runs.get(col, (float("nan"), float("nan")))
         if vals.size:
             q1, med, q3 = np.percentile(vals, [25, 50, 75])
+            se = median_se(vals, _typical(steps, UNCERTAINTY_OF.get(col, "")))
             stats[col] = MetricStat(median=float(med), iqr=float(q3 - q1), n=int(vals.size),
-                                    run=run)
+                                    run=run, uncertainty=run_unc if np.isfinite(run) else se)
         else:
-            stats[col] = MetricStat(run=run)
+            stats[col] = MetricStat(run=run, uncertainty=run_unc)
     return Metrics(**stats)
 
 
 def asymmetry(steps: pd.DataFrame) -> Asymmetry:
-    """Left/right asymmetry (``asymmetry_pct``) of the medians of each compared column."""
+    """Left/right asymmetry (``asymmetry_pct``) of the medians of each compared column, with its
+    uncertainty from each side's standard error of the median (``median_se``)."""
     out = {}
     for col in ASYMMETRY:
-        by = {f: steps.loc[steps["foot"] == f, col].dropna() for f in ("left", "right")}
-        med = {f: float(v.median()) if len(v) else float("nan") for f, v in by.items()}
-        out[col] = asymmetry_pct(med["left"], med["right"])
+        med, se = {}, {}
+        for f in ("left", "right"):
+            rows = steps[steps["foot"] == f] if len(steps) else steps
+            v = rows[col].to_numpy(float) if col in rows else np.zeros(0)
+            v = v[np.isfinite(v)]
+            med[f] = float(np.median(v)) if v.size else float("nan")
+            se[f] = median_se(v, _typical(rows, UNCERTAINTY_OF.get(col, "")))
+        pct = asymmetry_pct(med["left"], med["right"])
+        mean = (med["left"] + med["right"]) / 2
+        unc = 100.0 * float(np.hypot(se["left"], se["right"])) / abs(mean) if mean else np.nan
+        out[col] = AsymmetryStat(pct=pct, unc_pct=unc if np.isfinite(pct) else float("nan"))
     return Asymmetry(**out)
 
 
@@ -126,8 +180,6 @@ def summarise(steps: pd.DataFrame, *, fps: float, leg_length: float, units: str,
     t_mid = ((steps["touchdown_time_s"] + steps["next_touchdown_time_s"]) / 2).to_numpy(float) \
         if len(steps) else np.zeros(0)
     ok = np.isfinite(speed)
-    top = (float(np.max(_rolling_median(speed[ok], settings.top_speed_steps))) if ok.sum()
-           else float("nan"))
     phase, accel, accel_low = "unknown", float("nan"), float("nan")
     if ok.sum() >= 3 and np.ptp(t_mid[ok]) > 0:
         # Theil-Sen slope of the step speeds: one bad step (a missed contact, a tracker glitch)
@@ -137,17 +189,34 @@ def summarise(steps: pd.DataFrame, *, fps: float, leg_length: float, units: str,
         accel, _, accel_low, _ = (float(v) for v in theilslopes(speed[ok], t_mid[ok]))
         threshold = settings.accel_threshold_leg_s2 * (leg_length if units == "m" else 1.0)
         phase = "acceleration" if accel_low > threshold else "max_velocity"
+    fit = fit_velocity_curve(t_mid, speed) if phase == "acceleration" else None
     return RunSummary(
         n_steps=int(len(steps)), length_units=units, effective_fps=float(fps),
         timing_resolution_ms=float(1000.0 / fps) if fps > 0 else float("nan"),
         metrics=metric_stats(steps, settings.min_chain_steps), asymmetry_pct=asymmetry(steps),
-        top_speed_m_s=top, phase=phase, mean_acceleration_m_s2=accel,
-        mean_acceleration_low95_m_s2=accel_low,
-        velocity_fit=fit_velocity_curve(t_mid, speed) if phase == "acceleration" else None)
+        top_speed_m_s=top_speed(steps, fit, settings.top_speed_steps), phase=phase,
+        mean_acceleration_m_s2=accel, mean_acceleration_low95_m_s2=accel_low, velocity_fit=fit)
 
 
-def _rolling_median(x: np.ndarray, k: int = 3) -> np.ndarray:
-    """Median of each ``k`` consecutive values (the values themselves when fewer than ``k``)."""
-    if len(x) < k:
-        return x
-    return np.median(np.lib.stride_tricks.sliding_window_view(x, k), axis=1)
+def top_speed(steps: pd.DataFrame, fit: VelocityFit | None, k: int = 2) -> float:
+    """The highest speed of the run (length units per second), never from one step alone:
+    with a fitted acceleration curve, its value at the middle of the last step; otherwise the
+    highest mean speed over ``k`` consecutive steps (distance / time; a touchdown timed late
+    shortens one step and lengthens the next, which cancels, and so does the near/far foot's
+    parallax). NaN without ``k`` consecutive steps."""
+    if not len(steps):
+        return float("nan")
+    if fit is not None:
+        t_last = float((steps["touchdown_time_s"].iloc[-1]
+                        + steps["next_touchdown_time_s"].iloc[-1]) / 2)
+        return float(_velocity_model(t_last, fit.v_max, fit.tau_s, fit.t0_s))
+    td = steps["touchdown_time_s"].to_numpy(float)
+    nxt = steps["next_touchdown_time_s"].to_numpy(float)
+    length = steps["step_length_m"].to_numpy(float)
+    best = float("nan")
+    for i in range(len(steps) - k + 1):
+        j = slice(i, i + k)
+        if np.allclose(nxt[i:i + k - 1], td[i + 1:i + k]) and np.isfinite(length[j]).all():
+            v = float(length[j].sum() / (nxt[i + k - 1] - td[i]))
+            best = v if not best >= v else best
+    return best

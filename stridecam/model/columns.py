@@ -35,7 +35,7 @@ Times are seconds of capture time; frames are indices into the ``Poses`` of the 
 
 FOOT_VALUES = ("left", "right")
 
-#: One row per foot contact.
+#: One row per foot contact (the simulator's truth has these).
 EVENT_COLUMNS = (
     "foot",
     "touchdown_time_s",
@@ -44,6 +44,20 @@ EVENT_COLUMNS = (
     "toe_off_frame",
     "contact_time_s",
 )
+#: What each detected event rests on: ``*_source`` is "image" (the foot seen to stop / leave
+#: the ground in the frames) or "landmarks" (the pose tracker's foot points); ``*_unc_s`` its
+#: 1-sigma uncertainty in seconds; ``contact_time_unc_s`` that of the contact time.
+EVENT_EVIDENCE_COLUMNS = (
+    "touchdown_source",
+    "toe_off_source",
+    "touchdown_unc_s",
+    "toe_off_unc_s",
+    "contact_time_unc_s",
+)
+#: The contacts table stridecam writes (contacts.csv).
+CONTACT_COLUMNS = EVENT_COLUMNS + EVENT_EVIDENCE_COLUMNS
+#: Event sources.
+SOURCES = ("image", "landmarks")
 
 #: One row per step (see module docstring for every definition).
 STEP_COLUMNS = (
@@ -70,6 +84,18 @@ STEP_COLUMNS = (
     "trunk_lean_deg",
     "max_thigh_angular_velocity_deg_s",
 )
+#: 1-sigma measurement uncertainty of the per-step values (same units as the value), from the
+#: uncertainty of the events they are measured between and of the hip position and scale.
+STEP_UNCERTAINTY_COLUMNS = (
+    "contact_time_unc_s",
+    "flight_time_unc_s",
+    "step_time_unc_s",
+    "cadence_unc_spm",
+    "step_length_unc_m",
+    "speed_unc_m_s",
+)
+#: The steps table stridecam writes (steps.csv).
+STEP_TABLE_COLUMNS = STEP_COLUMNS + STEP_UNCERTAINTY_COLUMNS
 
 #: Step columns summarised over a run (median, IQR, run value): ``result.Metrics``.
 SUMMARISED = ("contact_time_s", "flight_time_s", "step_time_s", "cadence_spm",

@@ -35,7 +35,8 @@ class MetricStat:
     values, and ``run``: the value over the longest chain of consecutive steps (steps / time,
     distance / steps: cadence, step time and frequency, step length, speed), where touchdown
     errors inside the chain cancel; NaN for metrics without one. ``uncertainty``: 1-sigma
-    measurement uncertainty of ``value`` (NaN where not estimated)."""
+    uncertainty of ``value`` (the run value: from its two end touchdowns; a median: its
+    standard error from the spread of the steps and their measurement uncertainty)."""
 
     median: float = NAN
     iqr: float = NAN
@@ -87,19 +88,34 @@ class Metrics:
 
 
 @dataclass(frozen=True)
+class AsymmetryStat:
+    """Left/right asymmetry of one metric, percent: ``pct`` = 100 (left - right) / mean of the
+    two feet's medians, ``unc_pct`` its 1-sigma uncertainty from the spread and number of each
+    foot's values; NaN when a side has no value."""
+
+    pct: float = NAN
+    unc_pct: float = NAN
+
+    @property
+    def beyond_error(self) -> bool:
+        """True when the asymmetry exceeds twice its uncertainty: a finding, not noise."""
+        return math.isfinite(self.pct) and math.isfinite(self.unc_pct) and \
+            abs(self.pct) > 2.0 * self.unc_pct
+
+
+@dataclass(frozen=True)
 class Asymmetry:
-    """Left/right asymmetry per metric, percent: 100 (left - right) / mean of the two feet's
-    medians; NaN when a side has no value."""
+    """Left/right asymmetry per metric (``AsymmetryStat``)."""
 
-    contact_time_s: float = NAN
-    flight_time_s: float = NAN
-    step_length_m: float = NAN
-    swing_time_s: float = NAN
-    recovery_time_s: float = NAN
-    peak_thigh_flexion_deg: float = NAN
-    peak_knee_height_leg: float = NAN
+    contact_time_s: AsymmetryStat = AsymmetryStat()
+    flight_time_s: AsymmetryStat = AsymmetryStat()
+    step_length_m: AsymmetryStat = AsymmetryStat()
+    swing_time_s: AsymmetryStat = AsymmetryStat()
+    recovery_time_s: AsymmetryStat = AsymmetryStat()
+    peak_thigh_flexion_deg: AsymmetryStat = AsymmetryStat()
+    peak_knee_height_leg: AsymmetryStat = AsymmetryStat()
 
-    def items(self) -> Iterator[tuple[str, float]]:
+    def items(self) -> Iterator[tuple[str, AsymmetryStat]]:
         for f in dataclasses.fields(self):
             yield f.name, getattr(self, f.name)
 

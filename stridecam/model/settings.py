@@ -149,7 +149,9 @@ class ContactSettings:
     end), ``subframe`` (False: whole samples). ``toe_tip``: time toe-off on the estimated toe
     tip (at most ``max_tip_leg`` beyond the toe landmark). Contacts shorter than
     ``min_contact_s`` are noise; longer than ``max_contact_s`` no running step (set position,
-    standing, a stalled track).
+    standing, a stalled track). Uncertainty of an event timed on the landmarks (1 sigma):
+    ``landmark_event_sd_s`` (the tracker's foot scatter) and ``landmark_event_sd_frames`` frame
+    intervals added in quadrature (values measured against truth: VALIDATION.md).
     """
 
     prominence_leg: float = 0.05
@@ -171,16 +173,20 @@ class ContactSettings:
     toe_tip: bool = True
     max_tip_leg: float = 0.15
     subframe: bool = True
+    landmark_event_sd_s: float = 0.008
+    landmark_event_sd_frames: float = 0.5
 
 
 @dataclass(frozen=True)
 class StepSettings:
     """``stridecam.analysis.metrics``: a "step" longer than ``max_step_time_factor`` times the
     clip's median touchdown interval spans a missed contact and is not measured; angular
-    velocities are Savitzky-Golay derivatives over ``derivative_window_s``."""
+    velocities are Savitzky-Golay derivatives over ``derivative_window_s``; the hip mid-point's
+    position scatters by ``hip_sd_leg`` leg lengths (1 sigma) for the step length uncertainty."""
 
     max_step_time_factor: float = 1.5
     derivative_window_s: float = 0.04
+    hip_sd_leg: float = 0.01
 
 
 @dataclass(frozen=True)
@@ -188,13 +194,14 @@ class SummarySettings:
     """``stridecam.analysis.summary`` and the run's data-quality flags: run values need
     ``min_chain_steps`` consecutive steps; the run is an acceleration when even the low end of
     the 95% interval of the step speeds' slope exceeds ``accel_threshold_leg_s2`` leg lengths
-    per s^2 (0.5 m/s^2 for a 0.9 m leg); top speed is the highest median of
-    ``top_speed_steps`` consecutive step speeds; fewer than ``min_steps`` complete steps and
-    fewer than ``low_fps`` distinct frames per second are flagged."""
+    per s^2 (0.5 m/s^2 for a 0.9 m leg); top speed is the fitted v(t) of an acceleration at its
+    last step, else the highest mean speed over ``top_speed_steps`` consecutive steps; fewer
+    than ``min_steps`` complete steps and fewer than ``low_fps`` distinct frames per second are
+    flagged."""
 
     min_chain_steps: int = 3
     accel_threshold_leg_s2: float = 0.55
-    top_speed_steps: int = 3
+    top_speed_steps: int = 2
     min_steps: int = 3
     low_fps: float = 60.0
 

@@ -221,6 +221,21 @@ def step_table(steps: pd.DataFrame, run: RunResult) -> tuple[list[str], list[lis
     return headers, rows
 
 
+def asymmetry_lines(run: RunResult) -> tuple[list[str], list[str]]:
+    """Left/right asymmetries beyond twice their uncertainty ("step length 12 ± 3%"), and the
+    names of those within it (not a finding: the measurement cannot tell the legs apart)."""
+    found, within = [], []
+    for column, a in run.summary.asymmetry_pct.items():
+        if column not in COLUMN_TEXT or not math.isfinite(a.pct):
+            continue
+        name = COLUMN_TEXT[column][0].lower()
+        if a.beyond_error:
+            found.append(f"{name} {number(a.pct, 0)} ± {number(a.unc_pct, 0)}%")
+        else:
+            within.append(name)
+    return found, within
+
+
 def definitions() -> list[tuple[str, str]]:
     """(term, definition) from the ``stridecam.model.columns`` docstring, markup removed."""
     text = (COLUMNS_DOC or "").split("-----\n", 1)[-1]

@@ -201,12 +201,13 @@ def step_pages(doc: Doc, data: RunData) -> None:
     widths = (9, 11) + ((doc.text_width - 20.5) / (len(headers) - 2),) * (len(headers) - 2)
     doc.grid(headers, rows, widths, size=7.2, shaded_rows=left,
              align=("CENTER", "LEFT") + ("RIGHT",) * (len(headers) - 2))
-    asym = data.result.summary.asymmetry_pct
-    parts = [f"{C.COLUMN_TEXT[k][0].lower()} {C.number(val, 0).replace('-0', '0')}%"
-             for k, val in asym.items() if k in C.COLUMN_TEXT and C.number(val, 0) != "n/a"]
-    if parts:
-        doc.para("Left-right asymmetry, 100 × (left − right) / mean of the leg medians: "
-                 + ", ".join(parts) + ".", size=8)
+    found, within = C.asymmetry_lines(data.result)
+    if found:
+        doc.para("Left-right asymmetry beyond measurement error, 100 × (left − right) / mean of "
+                 "the leg medians (± 1 SD): " + ", ".join(found) + ".", size=8)
+    if within:
+        doc.para("Within measurement error (no left-right difference shown by this clip): "
+                 + ", ".join(within) + ".", size=8, grey=True)
 
 
 def figure_pages(doc: Doc, data: RunData) -> None:

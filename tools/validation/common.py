@@ -47,7 +47,7 @@ def score(run, result, poses) -> RunScore:
     steps = compare_steps(run.steps, result.steps, tol)
     run_err = {}
     matched_truth = run.steps[run.steps["touchdown_time_s"].isin(steps["touchdown_time_s"])]
-    true_run = run_values(matched_truth)
+    true_run = {k: v for k, (v, _) in run_values(matched_truth).items()}
     for col, kind in (("cadence_spm", "pct"), ("step_length_m", "pct"),
                       ("contact_time_s", "abs"), ("flight_time_s", "abs"),
                       ("peak_thigh_flexion_deg", "abs"), ("recovery_time_s", "abs")):

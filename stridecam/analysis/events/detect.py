@@ -32,7 +32,7 @@ import pandas as pd
 
 from stridecam.analysis.events.segments import find_contacts
 from stridecam.analysis.events.signals import SIDES, estimate_tip_offset, lowest_foot, stance_like
-from stridecam.model.columns import EVENT_COLUMNS
+from stridecam.model.columns import CONTACT_COLUMNS
 from stridecam.model.poses import Flag
 from stridecam.model.settings import ContactSettings
 from stridecam.model.track import Track, hip_mid_x
@@ -124,7 +124,8 @@ def assign_feet(times: np.ndarray, votes: np.ndarray, chain_factor: float = 1.6)
 
 def detect_contacts(track: Track, settings: ContactSettings = ContactSettings()
                     ) -> tuple[pd.DataFrame, list[Flag]]:
-    """Contacts in time order: a table with ``EVENT_COLUMNS``, and data-quality flags.
+    """Contacts in time order: a table with ``CONTACT_COLUMNS`` (every event timed on the
+    landmarks, with its uncertainty), and data-quality flags.
 
     ``settings`` (``model.settings.ContactSettings``) says where contacts are and how their
     edges are timed. Only complete contacts (touchdown and toe-off inside the tracked, gap-free
@@ -132,7 +133,7 @@ def detect_contacts(track: Track, settings: ContactSettings = ContactSettings()
     """
     s = settings
     leg = track.scale.leg_length
-    empty = pd.DataFrame(columns=list(EVENT_COLUMNS))
+    empty = pd.DataFrame(columns=list(CONTACT_COLUMNS))
     if track.n < 5 or not np.isfinite(leg):
         return empty, []
     h, x, label = lowest_foot(track)
@@ -153,6 +154,10 @@ def detect_contacts(track: Track, settings: ContactSettings = ContactSettings()
             f"The pose tracker's toe point sits about {tip / leg:.2f} leg lengths behind the tip "
             "of the shoe; toe-offs were timed on the estimated tip."))
     table, label_swaps = _contacts_table(track, rows, votes)
+    sd = landmark_event_sd_s(track.fps, s)
+    table["touchdown_source"] = table["toe_off_source"] = "landmarks"
+    table["touchdown_unc_s"] = table["toe_off_unc_s"] = sd
+    table["contact_time_unc_s"] = np.hypot(sd, sd)
     if label_swaps:
         flags.append(Flag(
             "leg_labels_repaired", "info",
@@ -163,7 +168,14 @@ def detect_contacts(track: Track, settings: ContactSettings = ContactSettings()
         flags.append(Flag("missed_contacts", "warning",
                           f"{int((gaps > 1.6 * np.median(gaps)).sum())} gap(s) between contacts "
                           "are too long for one step: a contact was not found there."))
-    return table, flags
+    return table[list(CONTACT_COLUMNS)], flags
+
+
+def landmark_event_sd_s(fps: float, s: ContactSettings = ContactSettings()) -> float:
+    """1-sigma uncertainty (s) of an event timed on the landmarks at ``fps`` frames per second:
+    the tracker's scatter and a part of the frame interval, in quadrature."""
+    frame = 1.0 / fps if fps > 0 else float("nan")
+    return float(np.hypot(s.landmark_event_sd_s, s.landmark_event_sd_frames * frame))
 
 
 def _complete_stretches(track: Track, h: np.ndarray, x: np.ndarray, label: np.ndarray,
@@ -244,7 +256,7 @@ def _contacts_table(track: Track, rows: list[dict], votes: list[float]
     table["touchdown_frame"] = _frame_at(track, table["touchdown_time_s"].to_numpy())
     table["toe_off_frame"] = _frame_at(track, table["toe_off_time_s"].to_numpy())
     table["contact_time_s"] = table["toe_off_time_s"] - table["touchdown_time_s"]
-    return table[list(EVENT_COLUMNS)], label_swaps
+    return table, label_swaps
 
 
 def _frame_at(track: Track, times: np.ndarray) -> np.ndarray:
