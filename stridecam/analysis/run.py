@@ -10,6 +10,7 @@ from __future__ import annotations
 from stridecam import __version__
 from stridecam.analysis.clean import clean
 from stridecam.analysis.events import detect_contacts
+from stridecam.analysis.events.blocks import find_block_start, ground_contacts
 from stridecam.analysis.limiter import Reference, assess
 from stridecam.analysis.metrics import compute_steps
 from stridecam.analysis.summary import summarise
@@ -27,11 +28,14 @@ def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *,
     athlete's run. ``pose_settings`` only goes into the record of settings used."""
     track = clean(poses, calib, settings.clean)
     view = view_check(poses.xy_px, track.scale.leg_length_px, settings.view.max_side_width_leg)
+    block = find_block_start(track)
     contacts, event_flags = detect_contacts(track, settings.contacts)
+    contacts = ground_contacts(contacts, block)
     steps = compute_steps(track, contacts, settings.steps)
     fps = poses.effective_fps
     summary = summarise(steps, fps=fps, leg_length=track.scale.leg_length,
-                        units=track.scale.units, settings=settings.summary)
+                        units=track.scale.units, settings=settings.summary,
+                        from_blocks=block is not None)
     flags = [*poses.flags, *track.flags, *event_flags, *_run_flags(summary, view, settings)]
     result = RunResult(
         provenance=Provenance(source=poses.source, model=poses.model,
@@ -42,7 +46,7 @@ def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *,
         summary=summary, scale=track.scale, direction=track.direction,
         cleaning=track.cleaning, view=view, contacts=contacts, steps=steps, flags=tuple(flags),
         settings=Settings(pose=pose_settings, calibration=calib, analysis=settings),
-        track=track)
+        block_start=block, track=track)
     if reference is None:
         return result
     return result.replace(verdict=assess(result, reference))

@@ -173,9 +173,11 @@ def asymmetry(steps: pd.DataFrame) -> Asymmetry:
 
 
 def summarise(steps: pd.DataFrame, *, fps: float, leg_length: float, units: str,
-              settings: SummarySettings = SummarySettings()) -> RunSummary:
+              settings: SummarySettings = SummarySettings(),
+              from_blocks: bool = False) -> RunSummary:
     """The run summary of a steps table. ``units`` is "m" or "leg" (lengths' unit),
-    ``leg_length`` the athlete's leg in those units, ``fps`` the distinct-frame rate."""
+    ``leg_length`` the athlete's leg in those units, ``fps`` the distinct-frame rate;
+    ``from_blocks``: the clip shows the start, so its steps are an acceleration."""
     speed = steps["speed_m_s"].to_numpy(float) if len(steps) else np.zeros(0)
     t_mid = ((steps["touchdown_time_s"] + steps["next_touchdown_time_s"]) / 2).to_numpy(float) \
         if len(steps) else np.zeros(0)
@@ -189,6 +191,8 @@ def summarise(steps: pd.DataFrame, *, fps: float, leg_length: float, units: str,
         accel, _, accel_low, _ = (float(v) for v in theilslopes(speed[ok], t_mid[ok]))
         threshold = settings.accel_threshold_leg_s2 * (leg_length if units == "m" else 1.0)
         phase = "acceleration" if accel_low > threshold else "max_velocity"
+    if from_blocks and len(steps):
+        phase = "acceleration"  # the first steps out of the blocks, whatever their noise
     fit = fit_velocity_curve(t_mid, speed) if phase == "acceleration" else None
     return RunSummary(
         n_steps=int(len(steps)), length_units=units, effective_fps=float(fps),

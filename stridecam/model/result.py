@@ -155,6 +155,32 @@ class RunSummary:
 
 
 @dataclass(frozen=True)
+class BlockStart:
+    """A start from blocks (seconds of clip time): the set position from ``set_start_s`` to the
+    first movement, and when the rear and the front foot left their blocks (the last instant
+    each was on its pedal), each with its source ("image" or "landmarks") and 1-sigma
+    uncertainty (s)."""
+
+    set_start_s: float
+    first_movement_s: float
+    rear_exit_s: float
+    front_exit_s: float
+    source: str = "landmarks"
+    rear_exit_unc_s: float = NAN
+    front_exit_unc_s: float = NAN
+
+    @property
+    def rear_block_time_s(self) -> float:
+        """First movement to the rear foot leaving its block (s)."""
+        return self.rear_exit_s - self.first_movement_s
+
+    @property
+    def front_block_time_s(self) -> float:
+        """First movement to the front foot leaving its block: the push's duration (s)."""
+        return self.front_exit_s - self.first_movement_s
+
+
+@dataclass(frozen=True)
 class ViewCheck:
     """Is this a side view? (None: not checked.) ``width_leg``: median horizontal hip +
     shoulder width in leg lengths; ``detail``: one sentence with the numbers."""
@@ -204,6 +230,7 @@ class RunResult:
     flags: tuple[Flag, ...] = ()
     verdict: Verdict | None = None
     settings: Settings = field(default_factory=Settings)
+    block_start: BlockStart | None = None
     track: Track | None = None
 
     @property

@@ -21,7 +21,14 @@ import pandas as pd
 
 from stridecam.model.errors import InputError
 from stridecam.model.poses import Flag
-from stridecam.model.result import Athlete, Provenance, RunResult, RunSummary, ViewCheck
+from stridecam.model.result import (
+    Athlete,
+    BlockStart,
+    Provenance,
+    RunResult,
+    RunSummary,
+    ViewCheck,
+)
 from stridecam.model.settings import Settings
 from stridecam.model.track import Cleaning, Scale
 from stridecam.model.verdict import Verdict
@@ -135,6 +142,7 @@ def run_to_json(result: RunResult) -> dict[str, Any]:
         "view": to_jsonable(result.view),
         "flags": to_jsonable(result.flags),
         "verdict": to_jsonable(result.verdict),
+        "block_start": to_jsonable(result.block_start),
         "settings": to_jsonable(result.settings),
     }
 
@@ -162,6 +170,8 @@ def run_from_json(data: dict[str, Any], steps: pd.DataFrame | None = None,
             flags=tuple(from_jsonable(Flag, f) for f in data.get("flags") or ()),
             verdict=(from_jsonable(Verdict, data["verdict"]) if data.get("verdict") else None),
             settings=from_jsonable(Settings, data.get("settings", {})),
+            block_start=(from_jsonable(BlockStart, data["block_start"])
+                         if data.get("block_start") else None),
             contacts=contacts if contacts is not None else pd.DataFrame(),
             steps=steps if steps is not None else pd.DataFrame(),
         )
