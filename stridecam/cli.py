@@ -59,23 +59,35 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 
 
 def format_summary(result: RunResult, clip: str | Path, out: Path) -> str:
-    """A few lines for the terminal: steps found, headline figures, flags, where files went."""
+    """A few lines for the terminal: steps found, the run's figures (the same numbers as page 1
+    of the report and ``summary.json``: run values over consecutive steps, medians named as
+    medians), the verdict, flags and where the files went."""
     s = result.summary
     m = s.metrics
     unit = "m" if s.length_units == "m" else "leg lengths"
 
     def fig(stat: MetricStat, fmt: str) -> str:
         v = stat.value
-        return format(v, fmt) if v == v else "n/a"
+        if v != v:
+            return "n/a"
+        unc = stat.uncertainty
+        return format(v, fmt) + (f" ± {format(unc, fmt)}" if unc == unc and unc > 0 else "")
 
+    over = (f"over {m.cadence_spm.n} steps" if not m.cadence_spm.is_run_value else
+            "over the consecutive steps")
     lines = [
         f"{clip}: {s.n_steps} steps, phase {s.phase}, {s.effective_fps:.0f} fps effective",
-        f"  cadence {fig(m.cadence_spm, '.0f')} steps/min | step length "
-        f"{fig(m.step_length_m, '.2f')} {unit} | contact {fig(m.contact_time_s, '.3f')} s | "
-        f"flight {fig(m.flight_time_s, '.3f')} s",
-        f"  peak thigh flexion {fig(m.peak_thigh_flexion_deg, '.0f')} deg | recovery "
-        f"{fig(m.recovery_time_s, '.3f')} s | swing {fig(m.swing_time_s, '.3f')} s",
+        f"  cadence {fig(m.cadence_spm, '.0f')} steps/min, step length "
+        f"{fig(m.step_length_m, '.2f')} {unit}, speed {fig(m.speed_m_s, '.2f')} {unit}/s "
+        f"({over})",
+        f"  medians: contact {fig(m.contact_time_s, '.3f')} s | flight "
+        f"{fig(m.flight_time_s, '.3f')} s | peak thigh flexion "
+        f"{fig(m.peak_thigh_flexion_deg, '.0f')} deg | recovery {fig(m.recovery_time_s, '.3f')} s",
     ]
+    b = result.block_start
+    if b is not None:
+        lines.append(f"  block start: rear foot off {b.rear_block_time_s:.2f} s, front foot off "
+                     f"{b.front_block_time_s:.2f} s after the first movement")
     v = result.verdict
     if v is not None:
         lines.append(f"  verdict: {v.label.replace('_', ' ')} "

@@ -35,7 +35,8 @@ def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *,
     fps = poses.effective_fps
     summary = summarise(steps, fps=fps, leg_length=track.scale.leg_length,
                         units=track.scale.units, settings=settings.summary,
-                        from_blocks=block is not None)
+                        from_blocks=block is not None,
+                        scale_rel_unc=track.scale.rel_uncertainty)
     flags = [*poses.flags, *track.flags, *event_flags, *_run_flags(summary, view, settings)]
     result = RunResult(
         provenance=Provenance(source=poses.source, model=poses.model,

@@ -7,6 +7,7 @@ accelerating), and what the frame rate can resolve.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -174,10 +175,13 @@ def asymmetry(steps: pd.DataFrame) -> Asymmetry:
 
 def summarise(steps: pd.DataFrame, *, fps: float, leg_length: float, units: str,
               settings: SummarySettings = SummarySettings(),
-              from_blocks: bool = False) -> RunSummary:
+              from_blocks: bool = False, scale_rel_unc: float = 0.0) -> RunSummary:
     """The run summary of a steps table. ``units`` is "m" or "leg" (lengths' unit),
     ``leg_length`` the athlete's leg in those units, ``fps`` the distinct-frame rate;
-    ``from_blocks``: the clip shows the start, so its steps are an acceleration."""
+    ``from_blocks``: the clip shows the start, so its steps are an acceleration;
+    ``scale_rel_unc``: the scale's relative 1-sigma uncertainty, added to the uncertainty of
+    the run's lengths and speed (it is common to every step, so the per-step values leave it
+    out)."""
     speed = steps["speed_m_s"].to_numpy(float) if len(steps) else np.zeros(0)
     t_mid = ((steps["touchdown_time_s"] + steps["next_touchdown_time_s"]) / 2).to_numpy(float) \
         if len(steps) else np.zeros(0)
@@ -197,9 +201,22 @@ def summarise(steps: pd.DataFrame, *, fps: float, leg_length: float, units: str,
     return RunSummary(
         n_steps=int(len(steps)), length_units=units, effective_fps=float(fps),
         timing_resolution_ms=float(1000.0 / fps) if fps > 0 else float("nan"),
-        metrics=metric_stats(steps, settings.min_chain_steps), asymmetry_pct=asymmetry(steps),
+        metrics=_with_scale(metric_stats(steps, settings.min_chain_steps), scale_rel_unc),
+        asymmetry_pct=asymmetry(steps),
         top_speed_m_s=top_speed(steps, fit, settings.top_speed_steps), phase=phase,
         mean_acceleration_m_s2=accel, mean_acceleration_low95_m_s2=accel_low, velocity_fit=fit)
+
+
+def _with_scale(metrics: Metrics, rel: float) -> Metrics:
+    """``metrics`` with the scale's relative uncertainty added to the lengths and speed."""
+    if not rel > 0:
+        return metrics
+    changes = {}
+    for col in ("step_length_m", "stride_length_m", "speed_m_s"):
+        m = metrics.of(col)
+        changes[col] = dataclasses.replace(m, uncertainty=float(np.hypot(m.uncertainty,
+                                                                          rel * m.value)))
+    return dataclasses.replace(metrics, **changes)
 
 
 def top_speed(steps: pd.DataFrame, fit: VelocityFit | None, k: int = 2) -> float:
