@@ -64,7 +64,10 @@ def format_summary(result: RunResult, clip: str | Path, out: Path) -> str:
     medians), the verdict, flags and where the files went."""
     s = result.summary
     m = s.metrics
-    unit = "m" if s.length_units == "m" else "leg lengths"
+    in_m = s.length_units == "m"
+    unit = "m" if in_m else "leg lengths"
+    length, speed = (m.step_length_m, m.speed_m_s) if in_m else (m.step_length_leg,
+                                                                  m.speed_leg_s)
 
     def fig(stat: MetricStat, fmt: str) -> str:
         v = stat.value
@@ -78,7 +81,7 @@ def format_summary(result: RunResult, clip: str | Path, out: Path) -> str:
     lines = [
         f"{clip}: {s.n_steps} steps, phase {s.phase}, {s.effective_fps:.0f} fps effective",
         f"  cadence {fig(m.cadence_spm, '.0f')} steps/min, step length "
-        f"{fig(m.step_length_m, '.2f')} {unit}, speed {fig(m.speed_m_s, '.2f')} {unit}/s "
+        f"{fig(length, '.2f')} {unit}, speed {fig(speed, '.2f')} {unit}/s "
         f"({over})",
         f"  medians: contact {fig(m.contact_time_s, '.3f')} s | flight "
         f"{fig(m.flight_time_s, '.3f')} s | peak thigh flexion "

@@ -112,7 +112,8 @@ def test_asymmetry_and_velocity_fit():
     t = np.linspace(0.5, 3, 10)
     v = 10.0 * (1 - np.exp(-(t - 0.2) / 1.3))
     fit = fit_velocity_curve(t, v)
-    assert fit.v_max == pytest.approx(10.0, rel=0.02) and fit.tau_s == pytest.approx(1.3, rel=0.05)
+    assert fit.v_max_leg_s == pytest.approx(10.0, rel=0.02)
+    assert fit.tau_s == pytest.approx(1.3, rel=0.05)
 
 
 # ---------------------------------------------------------------------- against the simulator
@@ -169,8 +170,13 @@ def test_no_calibration_reports_leg_lengths_not_metres():
     _, _, result = run_and_analyse(calib=Calibration())
     assert result.summary.length_units == "leg"
     assert any(f.code == "no_scale" for f in result.flags)
-    # a max-velocity step is ~2.4 leg lengths (2.17 m / 0.88 m)
-    assert result.summary.metrics.step_length_m.median == pytest.approx(2.17 / 0.884, rel=0.05)
+    # a max-velocity step is ~2.4 leg lengths (2.17 m / 0.88 m); no metres without a scale
+    m = result.summary.metrics
+    assert m.step_length_leg.median == pytest.approx(2.17 / 0.884, rel=0.05)
+    assert np.isnan(m.step_length_m.median) and np.isnan(m.speed_m_s.value)
+    assert result.steps["step_length_m"].isna().all() and result.steps["speed_m_s"].isna().all()
+    assert result.steps["speed_leg_s"].notna().all()
+    assert np.isnan(result.summary.top_speed_m_s) and result.summary.top_speed_leg_s > 0
 
 
 def test_low_frame_rate_and_few_steps_are_flagged():

@@ -69,18 +69,21 @@ def _run_of(summary: dict) -> RunResult:
 
 
 def test_squad_row_keeps_units_apart():
-    metrics = {"step_length_m": {"median": 2.1}, "cadence_spm": {"median": 270.0},
-               "speed_m_s": {"median": 9.4}}
-    row_m = squad.squad_row(_run_of({"length_units": "m", "metrics": metrics,
-                                     "top_speed_m_s": 9.8}),
+    """A run with a scale fills the _m and _leg columns; one without fills only _leg."""
+    scaled = {"step_length_m": {"median": 2.1}, "step_length_leg": {"median": 2.1 / 0.9},
+              "cadence_spm": {"median": 270.0}, "speed_m_s": {"median": 9.4}}
+    row_m = squad.squad_row(_run_of({"length_units": "m", "metrics": scaled,
+                                     "top_speed_m_s": 9.8, "top_speed_leg_s": 9.8 / 0.9}),
                             athlete="a", date=None, clip="c", notes=None, output="o")
     assert row_m["step_length_m"] == 2.1 and row_m["speed_m_s"] == 9.4
-    assert row_m["step_length_leg"] != row_m["step_length_leg"]  # NaN
-    row_leg = squad.squad_row(_run_of({"length_units": "leg", "metrics": metrics,
-                                       "top_speed_m_s": 9.8}),
+    assert row_m["step_length_leg"] == pytest.approx(2.1 / 0.9)
+    unscaled = {"step_length_leg": {"median": 2.1}, "cadence_spm": {"median": 270.0}}
+    row_leg = squad.squad_row(_run_of({"length_units": "leg", "metrics": unscaled,
+                                       "top_speed_leg_s": 9.8}),
                               athlete="a", date=None, clip="c", notes=None, output="o")
     assert row_leg["step_length_leg"] == 2.1 and row_leg["top_speed_leg_s"] == 9.8
-    assert row_leg["step_length_m"] != row_leg["step_length_m"]
+    assert row_leg["step_length_m"] != row_leg["step_length_m"]  # NaN: no metres
+    assert row_leg["top_speed_m_s"] != row_leg["top_speed_m_s"]
     assert row_leg["cadence_spm"] == 270.0 and row_leg["recovery_time_s"] != row_leg[
         "recovery_time_s"]
 

@@ -22,6 +22,8 @@ from stridecam.analysis.summary import (
 from stridecam.model.columns import SUMMARISED
 from stridecam.model.settings import SummarySettings
 
+LEG_M = 0.9  # the athlete's leg (hip to ankle) in metres
+
 
 def steps_table(step_times, lengths, feet=None, gap_after: int | None = None) -> pd.DataFrame:
     """Consecutive steps (each next touchdown = the following touchdown), optionally broken
@@ -32,6 +34,7 @@ def steps_table(step_times, lengths, feet=None, gap_after: int | None = None) ->
                      "next_touchdown_time_s": td + st, "step_time_s": st,
                      "cadence_spm": 60.0 / st, "step_frequency_hz": 1.0 / st,
                      "step_length_m": sl, "speed_m_s": sl / st, "contact_time_s": 0.1,
+                     "step_length_leg": sl / LEG_M, "speed_leg_s": sl / st / LEG_M,
                      "flight_time_s": st - 0.1})
         td += st + (0.5 if gap_after is not None and i == gap_after else 0.0)
     table = pd.DataFrame(rows)
@@ -61,7 +64,7 @@ def test_longest_chain_and_run_values():
 
 
 def test_summary_medians_phase_and_top_speed():
-    flat = summarise(steps_table([0.25] * 8, [2.0] * 8), fps=120.0, leg_length=0.9, units="m")
+    flat = summarise(steps_table([0.25] * 8, [2.0] * 8), fps=120.0, leg_length=LEG_M, units="m")
     assert flat.n_steps == 8 and flat.phase == "max_velocity"
     assert flat.metrics.cadence_spm.median == pytest.approx(240.0)
     assert flat.metrics.cadence_spm.iqr == pytest.approx(0.0)
@@ -71,20 +74,20 @@ def test_summary_medians_phase_and_top_speed():
     assert flat.timing_resolution_ms == pytest.approx(1000 / 120)
     # speed 6 -> 9.5 m/s over ~2 s: an acceleration (slope far above 0.55 leg/s^2 x 0.9 m)
     lengths = np.linspace(1.5, 2.375, 8)
-    accel = summarise(steps_table([0.25] * 8, lengths), fps=120.0, leg_length=0.9, units="m")
+    accel = summarise(steps_table([0.25] * 8, lengths), fps=120.0, leg_length=LEG_M, units="m")
     assert accel.phase == "acceleration" and accel.mean_acceleration_m_s2 > 1.5
     # top speed: the fitted v(t) at the last step (no mean of steps exceeds it by much)
     assert accel.velocity_fit is not None
     assert accel.top_speed_m_s == pytest.approx(lengths[-1] / 0.25, rel=0.05)
     strict = SummarySettings(accel_threshold_leg_s2=10.0)
-    assert summarise(steps_table([0.25] * 8, lengths), fps=120.0, leg_length=0.9, units="m",
+    assert summarise(steps_table([0.25] * 8, lengths), fps=120.0, leg_length=LEG_M, units="m",
                      settings=strict).phase == "max_velocity"
 
 
 def test_left_right_asymmetry_from_the_medians():
     steps = steps_table([0.25] * 6, [2.2, 1.8] * 3)
-    s = summarise(steps, fps=120.0, leg_length=0.9, units="m")
-    assert s.asymmetry_pct.step_length_m.pct == pytest.approx(20.0)  # (2.2 - 1.8) / 2.0
+    s = summarise(steps, fps=120.0, leg_length=LEG_M, units="m")
+    assert s.asymmetry_pct.step_length_leg.pct == pytest.approx(20.0)  # (2.2 - 1.8) / 2.0
     assert s.asymmetry_pct.contact_time_s.pct == pytest.approx(0.0)
 
 
@@ -93,5 +96,6 @@ def test_velocity_curve_fit_recovers_its_parameters():
     v = 10.0 * (1 - np.exp(-(t - 0.1) / 1.2))
     fit = fit_velocity_curve(t, v)
     assert fit is not None
-    assert fit.v_max == pytest.approx(10.0, rel=1e-3) and fit.tau_s == pytest.approx(1.2, rel=1e-3)
+    assert fit.v_max_leg_s == pytest.approx(10.0, rel=1e-3)
+    assert fit.tau_s == pytest.approx(1.2, rel=1e-3)
     assert fit_velocity_curve(t[:3], v[:3]) is None  # too few steps

@@ -1,9 +1,9 @@
 """Per-step metrics from contacts and the track (pure numpy/pandas).
 
 One row per step, with the columns and definitions of ``stridecam.model.columns`` (read its
-docstring: step vs stride, contact, flight, swing, recovery). Lengths are in the track's units
-(metres, or leg lengths when there is no calibration: the ``_m`` columns then hold leg lengths
-and ``summary.length_units`` says so).
+docstring: step vs stride, contact, flight, swing, recovery). Lengths are measured in the
+track's units and written twice: in metres (``_m``; NaN when the run has no scale) and in leg
+lengths (``_leg``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.signal import savgol_filter
 
-from stridecam.model.columns import STEP_TABLE_COLUMNS
+from stridecam.model.columns import LENGTH_PAIRS, STEP_TABLE_COLUMNS
 from stridecam.model.landmarks import IDX
 from stridecam.model.settings import StepSettings
 from stridecam.model.track import Track, hip_mid_x
@@ -155,14 +155,30 @@ def compute_steps(track: Track, contacts: pd.DataFrame,
             continue  # a contact was missed in between: this would be two steps, not one
         row = _step_row(c, i, sig, step_index=len(rows))
         row.update(_uncertainties(c, i, row, settings.hip_sd_leg * track.scale.leg_length))
-        rows.append(row)
+        rows.append(_in_units(row, track.scale.units, track.scale.leg_length))
     steps = pd.DataFrame(rows, columns=list(STEP_TABLE_COLUMNS))
     if len(steps) > 1:
         # stride = this step + the next one, when they are consecutive (same contact chain)
-        nxt = steps["step_length_m"].shift(-1)
         chained = np.isclose(steps["next_touchdown_time_s"], steps["touchdown_time_s"].shift(-1))
-        steps["stride_length_m"] = np.where(chained, steps["step_length_m"] + nxt, np.nan)
+        for col in LENGTH_PAIRS["stride_length"]:
+            step = col.replace("stride", "step")
+            steps[col] = np.where(chained, steps[step] + steps[step].shift(-1), np.nan)
     return steps
+
+
+#: The track-unit keys of a step row and the column pair they become.
+_LENGTH_KEYS = {"length": "step_length", "speed": "speed", "length_unc": "step_length_unc",
+                "speed_unc": "speed_unc"}
+
+
+def _in_units(row: dict, units: str, leg_length: float) -> dict:
+    """The row with its lengths in metres (NaN without a scale) and in leg lengths."""
+    for key, pair in _LENGTH_KEYS.items():
+        value = row.pop(key)
+        col_m, col_leg = LENGTH_PAIRS[pair]
+        row[col_m] = value if units == "m" else float("nan")
+        row[col_leg] = value / leg_length if units == "m" else value
+    return row
 
 
 def _event_sd(c: pd.DataFrame, i: int, column: str) -> float:
@@ -177,18 +193,18 @@ def _uncertainties(c: pd.DataFrame, i: int, row: dict, hip_sd: float) -> dict:
     speed x dt. The scale's own uncertainty, common to every step, is not included."""
     td, to = _event_sd(c, i, "touchdown_unc_s"), _event_sd(c, i, "toe_off_unc_s")
     td_next = _event_sd(c, i + 1, "touchdown_unc_s")
-    step_time, v = row["step_time_s"], row["speed_m_s"]
+    step_time, v = row["step_time_s"], row["speed"]
     st_unc = float(np.hypot(td, td_next))
     length_unc = float(np.sqrt((v * td) ** 2 + (v * td_next) ** 2 + 2 * hip_sd ** 2))
-    rel = np.hypot(length_unc / row["step_length_m"], st_unc / step_time) \
-        if row["step_length_m"] else float("nan")
+    rel = np.hypot(length_unc / row["length"], st_unc / step_time) \
+        if row["length"] else float("nan")
     return {
         "contact_time_unc_s": float(np.hypot(td, to)),
         "flight_time_unc_s": float(np.hypot(to, td_next)),
         "step_time_unc_s": st_unc,
         "cadence_unc_spm": 60.0 * st_unc / step_time ** 2,
-        "step_length_unc_m": length_unc,
-        "speed_unc_m_s": float(abs(v) * rel),
+        "length_unc": length_unc,
+        "speed_unc": float(abs(v) * rel),
     }
 
 
@@ -221,9 +237,8 @@ def _step_row(c: pd.DataFrame, i: int, sig: _Signals, step_index: int) -> dict:
         "step_time_s": step_time,
         "cadence_spm": 60.0 / step_time,
         "step_frequency_hz": 1.0 / step_time,
-        "step_length_m": step_length,
-        "stride_length_m": np.nan,
-        "speed_m_s": step_length / step_time,
+        "length": step_length,
+        "speed": step_length / step_time,
         "swing_time_s": swing_end - to,
         "recovery_time_s": t_peak - to,
         "peak_thigh_flexion_deg": peak_flex,

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.stats import theilslopes
 
-from stridecam.model.columns import ASYMMETRY, SUMMARISED
+from stridecam.model.columns import ASYMMETRY, LENGTH_PAIRS, SUMMARISED
 from stridecam.model.result import (
     Asymmetry,
     AsymmetryStat,
@@ -75,13 +75,16 @@ def run_values(steps: pd.DataFrame, min_steps: int = 3) -> dict[str, tuple[float
     out = {"step_time_s": (duration / n, dur_unc / n),
            "cadence_spm": (60.0 * n / duration, 60.0 * n * dur_unc / duration ** 2),
            "step_frequency_hz": (n / duration, n * dur_unc / duration ** 2)}
-    length = part["step_length_m"].to_numpy(float) if "step_length_m" in part else np.zeros(0)
-    if length.size and np.isfinite(length).all():
-        distance, dist_unc = float(length.sum()), _typical(part, "step_length_unc_m")
-        out["step_length_m"] = (distance / n, dist_unc / n)
-        out["speed_m_s"] = (distance / duration,
-                            distance / duration * float(np.hypot(dist_unc / distance,
-                                                                 dur_unc / duration)))
+    for k in range(2):  # metres, leg lengths
+        col, speed_col = LENGTH_PAIRS["step_length"][k], LENGTH_PAIRS["speed"][k]
+        length = part[col].to_numpy(float) if col in part else np.zeros(0)
+        if length.size and np.isfinite(length).all():
+            distance = float(length.sum())
+            dist_unc = _typical(part, LENGTH_PAIRS["step_length_unc"][k])
+            out[col] = (distance / n, dist_unc / n)
+            out[speed_col] = (distance / duration,
+                              distance / duration * float(np.hypot(dist_unc / distance,
+                                                                   dur_unc / duration)))
     return out
 
 
@@ -110,7 +113,8 @@ def median_se(values: np.ndarray, measurement_unc: float = float("nan")) -> floa
 #: Per-step uncertainty column of each summarised column that has one.
 UNCERTAINTY_OF = {"contact_time_s": "contact_time_unc_s", "flight_time_s": "flight_time_unc_s",
                   "step_time_s": "step_time_unc_s", "cadence_spm": "cadence_unc_spm",
-                  "step_length_m": "step_length_unc_m", "speed_m_s": "speed_unc_m_s"}
+                  "step_length_m": "step_length_unc_m", "speed_m_s": "speed_unc_m_s",
+                  "step_length_leg": "step_length_unc_leg", "speed_leg_s": "speed_unc_leg_s"}
 
 
 def _velocity_model(t, v_max, tau, t0):
@@ -132,8 +136,8 @@ def fit_velocity_curve(t: np.ndarray, v: np.ndarray) -> VelocityFit | None:
         except (RuntimeError, ValueError):
             return None
     resid = v - _velocity_model(t, v_max, tau, t0)
-    return VelocityFit(v_max=float(v_max), tau_s=float(tau), t0_s=float(t0),
-                       rms_residual=float(np.sqrt(np.mean(resid ** 2))))
+    return VelocityFit(v_max_leg_s=float(v_max), tau_s=float(tau), t0_s=float(t0),
+                       rms_residual_leg_s=float(np.sqrt(np.mean(resid ** 2))))
 
 
 def metric_stats(steps: pd.DataFrame, min_chain_steps: int = 3) -> Metrics:
@@ -182,29 +186,30 @@ def summarise(steps: pd.DataFrame, *, fps: float, leg_length: float, units: str,
     ``scale_rel_unc``: the scale's relative 1-sigma uncertainty, added to the uncertainty of
     the run's lengths and speed (it is common to every step, so the per-step values leave it
     out)."""
-    speed = steps["speed_m_s"].to_numpy(float) if len(steps) else np.zeros(0)
+    speed = steps["speed_leg_s"].to_numpy(float) if len(steps) else np.zeros(0)
     t_mid = ((steps["touchdown_time_s"] + steps["next_touchdown_time_s"]) / 2).to_numpy(float) \
         if len(steps) else np.zeros(0)
     ok = np.isfinite(speed)
-    phase, accel, accel_low = "unknown", float("nan"), float("nan")
+    phase, accel, accel_low = "unknown", float("nan"), float("nan")  # leg lengths / s^2
     if ok.sum() >= 3 and np.ptp(t_mid[ok]) > 0:
         # Theil-Sen slope of the step speeds: one bad step (a missed contact, a tracker glitch)
         # cannot tip it. The run is an acceleration only when even the low end of the slope's
         # 95% interval is above the threshold: noisy constant-speed runs (a panning camera)
         # showed slopes up to 1.1 m/s^2 but low ends below 0.35; real accelerations 1.1+.
         accel, _, accel_low, _ = (float(v) for v in theilslopes(speed[ok], t_mid[ok]))
-        threshold = settings.accel_threshold_leg_s2 * (leg_length if units == "m" else 1.0)
-        phase = "acceleration" if accel_low > threshold else "max_velocity"
+        phase = "acceleration" if accel_low > settings.accel_threshold_leg_s2 else "max_velocity"
     if from_blocks and len(steps):
         phase = "acceleration"  # the first steps out of the blocks, whatever their noise
     fit = fit_velocity_curve(t_mid, speed) if phase == "acceleration" else None
+    top = top_speed(steps, fit, settings.top_speed_steps)  # leg lengths / s
+    metre = leg_length if units == "m" else float("nan")  # metres per leg length
     return RunSummary(
         n_steps=int(len(steps)), length_units=units, effective_fps=float(fps),
         timing_resolution_ms=float(1000.0 / fps) if fps > 0 else float("nan"),
         metrics=_with_scale(metric_stats(steps, settings.min_chain_steps), scale_rel_unc),
-        asymmetry_pct=asymmetry(steps),
-        top_speed_m_s=top_speed(steps, fit, settings.top_speed_steps), phase=phase,
-        mean_acceleration_m_s2=accel, mean_acceleration_low95_m_s2=accel_low, velocity_fit=fit)
+        asymmetry_pct=asymmetry(steps), top_speed_m_s=top * metre, top_speed_leg_s=top,
+        phase=phase, mean_acceleration_m_s2=accel * metre, mean_acceleration_leg_s2=accel,
+        mean_acceleration_low95_leg_s2=accel_low, velocity_fit=fit)
 
 
 def _with_scale(metrics: Metrics, rel: float) -> Metrics:
@@ -212,7 +217,8 @@ def _with_scale(metrics: Metrics, rel: float) -> Metrics:
     if not rel > 0:
         return metrics
     changes = {}
-    for col in ("step_length_m", "stride_length_m", "speed_m_s"):
+    for col in ("step_length_m", "stride_length_m", "speed_m_s", "step_length_leg",
+                "stride_length_leg", "speed_leg_s"):
         m = metrics.of(col)
         changes[col] = dataclasses.replace(m, uncertainty=float(np.hypot(m.uncertainty,
                                                                           rel * m.value)))
@@ -220,7 +226,7 @@ def _with_scale(metrics: Metrics, rel: float) -> Metrics:
 
 
 def top_speed(steps: pd.DataFrame, fit: VelocityFit | None, k: int = 2) -> float:
-    """The highest speed of the run (length units per second), never from one step alone:
+    """The highest speed of the run (leg lengths per second), never from one step alone:
     with a fitted acceleration curve, its value at the middle of the last step; otherwise the
     highest mean speed over ``k`` consecutive steps (distance / time; a touchdown timed late
     shortens one step and lengthens the next, which cancels, and so does the near/far foot's
@@ -230,10 +236,10 @@ def top_speed(steps: pd.DataFrame, fit: VelocityFit | None, k: int = 2) -> float
     if fit is not None:
         t_last = float((steps["touchdown_time_s"].iloc[-1]
                         + steps["next_touchdown_time_s"].iloc[-1]) / 2)
-        return float(_velocity_model(t_last, fit.v_max, fit.tau_s, fit.t0_s))
+        return float(_velocity_model(t_last, fit.v_max_leg_s, fit.tau_s, fit.t0_s))
     td = steps["touchdown_time_s"].to_numpy(float)
     nxt = steps["next_touchdown_time_s"].to_numpy(float)
-    length = steps["step_length_m"].to_numpy(float)
+    length = steps["step_length_leg"].to_numpy(float)
     best = float("nan")
     for i in range(len(steps) - k + 1):
         j = slice(i, i + k)

@@ -38,18 +38,15 @@ _PLAIN = {
     "thigh_separation_td_deg": "thigh_separation_td_deg",
     "trunk_lean_deg": "trunk_lean_deg",
 }
-#: Length-bearing metrics: summary key -> (column in metres, column in leg lengths).
-_LENGTHS = {
-    "step_length_m": ("step_length_m", "step_length_leg"),
-    "stride_length_m": ("stride_length_m", "stride_length_leg"),
-    "speed_m_s": ("speed_m_s", "speed_leg_s"),
-}
+#: Length-bearing metrics, in metres (NaN for a run without a scale) and in leg lengths.
+_LENGTHS = ("step_length_m", "step_length_leg", "stride_length_m", "stride_length_leg",
+            "speed_m_s", "speed_leg_s")
 
 SQUAD_COLUMNS = (
     "athlete", "date", "clip", "notes", "n_steps", "phase", "length_units", "effective_fps",
     "detection_rate",
     *_PLAIN.values(),
-    *(c for pair in _LENGTHS.values() for c in pair),
+    *_LENGTHS,
     "top_speed_m_s", "top_speed_leg_s",
     "verdict", "confidence", "confidence_word", "flags", "warnings", "output",
 )
@@ -70,12 +67,9 @@ def squad_row(run: RunResult, *, athlete: str | None, date: str | None, clip: st
     }
     for key, col in _PLAIN.items():
         row[col] = s.metrics.of(key).value
-    in_m = s.length_units == "m"
-    for key, (col_m, col_leg) in _LENGTHS.items():
-        value = s.metrics.of(key).value
-        row[col_m], row[col_leg] = (value, nan) if in_m else (nan, value)
-    top = s.top_speed_m_s
-    row["top_speed_m_s"], row["top_speed_leg_s"] = (top, nan) if in_m else (nan, top)
+    for col in _LENGTHS:
+        row[col] = s.metrics.of(col).value
+    row["top_speed_m_s"], row["top_speed_leg_s"] = s.top_speed_m_s, s.top_speed_leg_s
     v = run.verdict
     row["verdict"] = v.label if v else ""
     row["confidence"] = v.confidence if v else nan

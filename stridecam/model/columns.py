@@ -18,6 +18,9 @@ Definitions (used everywhere: simulator ground truth, metrics, reports)
   from foot-to-foot distance by the change in touchdown distance (~2% on the simulator).
 - ``stride_length_m``: ``step_length_m`` of steps i and i+1 added (same foot to same foot).
 - ``speed_m_s`` = step_length_m / step_time_s (mean horizontal speed over the step).
+- ``_m`` columns hold metres, or nothing (NaN) when the run has no scale calibration; the same
+  lengths in leg lengths (hip to ankle, standing = 1) are always in ``step_length_leg``,
+  ``stride_length_leg`` and ``speed_leg_s``.
 - ``swing_time_s``: of ``foot``, from its toe-off TO(i) to its next touchdown TD(i+2).
 - ``recovery_time_s``: of ``foot``, from its toe-off TO(i) to the moment of its peak thigh flexion
   in the following swing (peak knee drive). This is the "re-cycling" time.
@@ -74,8 +77,11 @@ STEP_COLUMNS = (
     "cadence_spm",
     "step_frequency_hz",
     "step_length_m",
+    "step_length_leg",
     "stride_length_m",
+    "stride_length_leg",
     "speed_m_s",
+    "speed_leg_s",
     "swing_time_s",
     "recovery_time_s",
     "peak_thigh_flexion_deg",
@@ -92,16 +98,27 @@ STEP_UNCERTAINTY_COLUMNS = (
     "step_time_unc_s",
     "cadence_unc_spm",
     "step_length_unc_m",
+    "step_length_unc_leg",
     "speed_unc_m_s",
+    "speed_unc_leg_s",
 )
+#: Length-bearing columns: (in metres, in leg lengths).
+LENGTH_PAIRS = {
+    "step_length": ("step_length_m", "step_length_leg"),
+    "stride_length": ("stride_length_m", "stride_length_leg"),
+    "speed": ("speed_m_s", "speed_leg_s"),
+    "step_length_unc": ("step_length_unc_m", "step_length_unc_leg"),
+    "speed_unc": ("speed_unc_m_s", "speed_unc_leg_s"),
+}
 #: The steps table stridecam writes (steps.csv).
 STEP_TABLE_COLUMNS = STEP_COLUMNS + STEP_UNCERTAINTY_COLUMNS
 
 #: Step columns summarised over a run (median, IQR, run value): ``result.Metrics``.
 SUMMARISED = ("contact_time_s", "flight_time_s", "step_time_s", "cadence_spm",
-              "step_frequency_hz", "step_length_m", "stride_length_m", "speed_m_s",
+              "step_frequency_hz", "step_length_m", "step_length_leg", "stride_length_m",
+              "stride_length_leg", "speed_m_s", "speed_leg_s",
               "swing_time_s", "recovery_time_s", "peak_thigh_flexion_deg", "peak_knee_height_leg",
               "thigh_separation_td_deg", "trunk_lean_deg", "max_thigh_angular_velocity_deg_s")
 #: Step columns compared between the left and right foot: ``result.Asymmetry``.
-ASYMMETRY = ("contact_time_s", "flight_time_s", "step_length_m", "swing_time_s",
+ASYMMETRY = ("contact_time_s", "flight_time_s", "step_length_leg", "swing_time_s",
              "recovery_time_s", "peak_thigh_flexion_deg", "peak_knee_height_leg")

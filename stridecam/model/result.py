@@ -65,8 +65,11 @@ class Metrics:
     cadence_spm: MetricStat = MetricStat()
     step_frequency_hz: MetricStat = MetricStat()
     step_length_m: MetricStat = MetricStat()
+    step_length_leg: MetricStat = MetricStat()
     stride_length_m: MetricStat = MetricStat()
+    stride_length_leg: MetricStat = MetricStat()
     speed_m_s: MetricStat = MetricStat()
+    speed_leg_s: MetricStat = MetricStat()
     swing_time_s: MetricStat = MetricStat()
     recovery_time_s: MetricStat = MetricStat()
     peak_thigh_flexion_deg: MetricStat = MetricStat()
@@ -109,7 +112,7 @@ class Asymmetry:
 
     contact_time_s: AsymmetryStat = AsymmetryStat()
     flight_time_s: AsymmetryStat = AsymmetryStat()
-    step_length_m: AsymmetryStat = AsymmetryStat()
+    step_length_leg: AsymmetryStat = AsymmetryStat()
     swing_time_s: AsymmetryStat = AsymmetryStat()
     recovery_time_s: AsymmetryStat = AsymmetryStat()
     peak_thigh_flexion_deg: AsymmetryStat = AsymmetryStat()
@@ -123,23 +126,24 @@ class Asymmetry:
 @dataclass(frozen=True)
 class VelocityFit:
     """v(t) = v_max (1 - exp(-(t - t0) / tau)) fitted to the step speeds of an acceleration
-    (``v_max`` in length units per second, ``tau_s`` and ``t0_s`` in seconds of clip time,
-    ``rms_residual`` in length units per second)."""
+    (``v_max_leg_s`` and ``rms_residual_leg_s`` in leg lengths per second, ``tau_s`` and
+    ``t0_s`` in seconds of clip time)."""
 
-    v_max: float
+    v_max_leg_s: float
     tau_s: float
     t0_s: float
-    rms_residual: float
+    rms_residual_leg_s: float
 
 
 @dataclass(frozen=True)
 class RunSummary:
     """The run's numbers from its steps table: ``n_steps`` complete steps, ``length_units``
-    ("m" or "leg"), the distinct-frame rate (``effective_fps``) and what one frame is in
-    milliseconds, the ``metrics``, left/right ``asymmetry_pct``, ``top_speed_m_s`` (length
-    units per second), the ``phase`` ("acceleration", "max_velocity" or "unknown") from the
-    Theil-Sen slope of the step speeds (``mean_acceleration_m_s2`` and the low end of its 95%
-    interval, length units per s^2) and the fitted ``velocity_fit`` of an acceleration."""
+    ("m" when a scale was given, else "leg": the ``_m`` values are then NaN), the distinct-frame
+    rate (``effective_fps``) and what one frame is in milliseconds, the ``metrics``, left/right
+    ``asymmetry_pct``, the top speed (m/s and leg lengths/s), the ``phase`` ("acceleration",
+    "max_velocity" or "unknown") from the Theil-Sen slope of the step speeds (the mean
+    acceleration and the low end of its 95% interval in leg lengths/s^2, and in m/s^2 with a
+    scale) and the fitted ``velocity_fit`` of an acceleration."""
 
     n_steps: int = 0
     length_units: str = "leg"
@@ -148,9 +152,11 @@ class RunSummary:
     metrics: Metrics = Metrics()
     asymmetry_pct: Asymmetry = Asymmetry()
     top_speed_m_s: float = NAN
+    top_speed_leg_s: float = NAN
     phase: str = "unknown"
     mean_acceleration_m_s2: float = NAN
-    mean_acceleration_low95_m_s2: float = NAN
+    mean_acceleration_leg_s2: float = NAN
+    mean_acceleration_low95_leg_s2: float = NAN
     velocity_fit: VelocityFit | None = None
 
 

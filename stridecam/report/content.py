@@ -1,7 +1,7 @@
 """The words and numbers of a report, as plain data (pure: no matplotlib, no PDF).
 
-Every label carries its unit. Lengths are metres only when the run was calibrated: with
-``summary.length_units == "leg"`` the ``*_m`` columns hold leg lengths and are labelled so.
+Every label carries its unit. Lengths are metres only when the run was calibrated; without a
+scale the ``*_leg`` columns (leg lengths) are shown instead, and labelled so (``shown``).
 Numbers use an ASCII minus so that text extracted from the PDF reads back as written.
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from stridecam.analysis.limiter import SPECS
+from stridecam.model.columns import LENGTH_PAIRS
 from stridecam.model.columns import __doc__ as COLUMNS_DOC
 from stridecam.model.result import RunResult
 from stridecam.model.verdict import Verdict
@@ -28,16 +29,19 @@ PHASES = {"max_velocity": "maximal velocity", "acceleration": "acceleration",
 LEVEL_WORDS = {"info": "Note", "warning": "Check", "error": "Problem"}
 SIDE_WORDS = {"recycling": "re-cycling", "force": "force"}
 
-#: Step columns: (label, unit, digits). Units "LEN" / "SPEED" follow the run's length units.
+#: Step columns: (label, unit, digits).
 COLUMN_TEXT: dict[str, tuple[str, str, int]] = {
     "contact_time_s": ("Contact time", "s", 3),
     "flight_time_s": ("Flight time", "s", 3),
     "step_time_s": ("Step time", "s", 3),
     "cadence_spm": ("Cadence", "steps/min", 0),
     "step_frequency_hz": ("Step frequency", "Hz", 2),
-    "step_length_m": ("Step length", "LEN", 2),
-    "stride_length_m": ("Stride length", "LEN", 2),
-    "speed_m_s": ("Speed", "SPEED", 2),
+    "step_length_m": ("Step length", "m", 2),
+    "step_length_leg": ("Step length", "leg lengths", 2),
+    "stride_length_m": ("Stride length", "m", 2),
+    "stride_length_leg": ("Stride length", "leg lengths", 2),
+    "speed_m_s": ("Speed", "m/s", 2),
+    "speed_leg_s": ("Speed", "leg lengths/s", 2),
     "swing_time_s": ("Swing time", "s", 3),
     "recovery_time_s": ("Recovery time", "s", 3),
     "peak_thigh_flexion_deg": ("Knee drive, peak thigh angle", "°", 0),
@@ -97,13 +101,19 @@ def length_unit(run: RunResult) -> str:
     return "m" if run.summary.length_units == "m" else "leg lengths"
 
 
+def shown(column: str, run: RunResult) -> str:
+    """The column a report shows for ``column``: a ``_m`` length or speed becomes its ``_leg``
+    twin when the run has no scale (the ``_m`` one is then empty)."""
+    if run.summary.length_units == "m":
+        return column
+    for col_m, col_leg in LENGTH_PAIRS.values():
+        if column == col_m:
+            return col_leg
+    return column
+
+
 def unit_of(column: str, run: RunResult) -> str:
-    unit = COLUMN_TEXT[column][1]
-    if unit == "LEN":
-        return length_unit(run)
-    if unit == "SPEED":
-        return "m/s" if length_unit(run) == "m" else "leg lengths/s"
-    return unit
+    return COLUMN_TEXT[shown(column, run)][1]
 
 
 def with_units(text: str, run: RunResult) -> str:
@@ -114,13 +124,13 @@ def with_units(text: str, run: RunResult) -> str:
 
 def label(column: str, run: RunResult) -> str:
     """e.g. "Step length (m)", "Step length (leg lengths)", "Cadence (steps/min)"."""
-    return f"{COLUMN_TEXT[column][0]} ({unit_of(column, run)})"
+    return f"{COLUMN_TEXT[shown(column, run)][0]} ({unit_of(column, run)})"
 
 
 def run_figure(run: RunResult, column: str) -> float:
     """The run's value of a metric: over the chained steps where the summary has it, else the
     median of the steps (``MetricStat.value``)."""
-    return run.summary.metrics.of(column).value
+    return run.summary.metrics.of(shown(column, run)).value
 
 
 @dataclass(frozen=True)
@@ -136,6 +146,12 @@ class HeadlineRow:
     points_to: str
     ref: int
     strong: bool = False
+
+
+def top_speed(run: RunResult) -> float:
+    """The run's top speed in its length units per second."""
+    s = run.summary
+    return s.top_speed_m_s if s.length_units == "m" else s.top_speed_leg_s
 
 
 def references(verdict: Verdict | None) -> list[str]:
@@ -179,7 +195,7 @@ def headline_rows(run: RunResult) -> list[HeadlineRow]:
     speed_unit = "m/s" if lu == "m" else "leg lengths/s"
     rows = [
         HeadlineRow("Speed and rhythm", f"Top speed ({speed_unit})",
-                    number(run.summary.top_speed_m_s, 2), "", "", "", 0),
+                    number(top_speed(run), 2), "", "", "", 0),
         HeadlineRow("Speed and rhythm", label("cadence_spm", run),
                     number(run_figure(run, "cadence_spm"), 0), "", "", "", 0),
         HeadlineRow("Speed and rhythm", label("step_length_m", run),
@@ -217,7 +233,7 @@ def step_table(steps: pd.DataFrame, run: RunResult) -> tuple[list[str], list[lis
         foot = str(s.get("foot", "")).capitalize()
         idx = s.get("step_index")
         rows.append([str(int(idx) + 1) if pd.notna(idx) else "", foot]
-                    + [number(s.get(col), d) for col, _, d in STEP_TABLE])
+                    + [number(s.get(shown(col, run)), d) for col, _, d in STEP_TABLE])
     return headers, rows
 
 

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from stridecam.analysis.metrics import thigh_envelopes  # noqa: E402
 from stridecam.model.result import RunResult  # noqa: E402
 from stridecam.model.track import Track  # noqa: E402
-from stridecam.report.content import label, length_unit  # noqa: E402
+from stridecam.report.content import label, length_unit, shown  # noqa: E402
 
 #: Near-black: matplotlib leaves pure black out of its SVG (the default), and fpdf2's SVG
 #: renderer then draws such text and marker fills pale; an explicit colour avoids that.
@@ -148,7 +148,7 @@ def rhythm(steps: pd.DataFrame, run: RunResult) -> Figure:
     feet = steps["foot"].to_numpy(str)
     for ax, col, digits in ((a, "cadence_spm", 0), (b, "step_length_m", 2)):
         x = _steps_axis(ax, steps)
-        y = _col(steps, col)
+        y = _col(steps, shown(col, run))
         _per_leg(ax, x, y, feet, legend=ax is a)
         med = float(np.nanmedian(y)) if np.isfinite(y).any() else float("nan")
         _median_line(ax, med, f"median {med:.{digits}f}" if math.isfinite(med) else "")
@@ -188,7 +188,7 @@ def speed(steps: pd.DataFrame, run: RunResult) -> Figure:
     if len(steps):
         t_mid = ((_col(steps, "touchdown_time_s") + _col(steps, "next_touchdown_time_s")) / 2)
         feet = steps["foot"].to_numpy(str)
-        v = _col(steps, "speed_m_s")
+        v = _col(steps, shown("speed_m_s", run))
         lim = robust_limits(v)
         inside = v if lim is None else np.where((v >= lim[0]) & (v <= lim[1]), v, np.nan)
         ax.plot(t_mid, inside, color="0.6", linewidth=0.8, zorder=1)
@@ -196,12 +196,14 @@ def speed(steps: pd.DataFrame, run: RunResult) -> Figure:
     fit = run.summary.velocity_fit
     units = "m/s" if length_unit(run) == "m" else "leg lengths/s"
     if fit and len(steps):
+        per_leg = run.scale.leg_length if length_unit(run) == "m" else 1.0
+        v_max, rms = fit.v_max_leg_s * per_leg, fit.rms_residual_leg_s * per_leg
         t = np.linspace(np.nanmin(_col(steps, "touchdown_time_s")),
                         np.nanmax(_col(steps, "next_touchdown_time_s")), 200)
-        v = fit.v_max * (1 - np.exp(-np.clip(t - fit.t0_s, 0, None) / fit.tau_s))
+        v = v_max * (1 - np.exp(-np.clip(t - fit.t0_s, 0, None) / fit.tau_s))
         ax.plot(t, v, color=INK, linestyle="-.", linewidth=1.3,
-                label=f"fitted v(t): v_max {fit.v_max:.2f} {units}, τ {fit.tau_s:.2f} s, "
-                      f"rms misfit {fit.rms_residual:.2f} {units}")
+                label=f"fitted v(t): v_max {v_max:.2f} {units}, τ {fit.tau_s:.2f} s, "
+                      f"rms misfit {rms:.2f} {units}")
     ax.set_xlabel("Time in the clip (s), middle of each step")
     ax.set_ylabel(f"Speed ({units})")
     ax.set_title("Speed per step" + (" with the fitted acceleration curve" if fit else ""))

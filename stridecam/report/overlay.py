@@ -148,11 +148,12 @@ class _Painter:
             k = np.flatnonzero((td <= t) & (t < nxt))
             if len(k):
                 r = s.iloc[int(k[0])]
-                unit = "m" if self.units == "m" else "leg"
+                unit, col = ("m", "step_length_m") if self.units == "m" else \
+                    ("leg", "step_length_leg")
                 lines += [f"step {int(r['step_index']) + 1}  ({r['foot']} foot)",
                           f"contact {r['contact_time_s']:.3f} s",
                           f"cadence {r['cadence_spm']:.0f} steps/min",
-                          f"step length {r['step_length_m']:.2f} {unit}"]
+                          f"step length {r[col]:.2f} {unit}"]
         scale = h / 720 * 0.7
         line_h = int(30 * h / 720)
         box_w, box_h = int(w * 0.3), line_h * len(lines) + line_h // 2

@@ -30,7 +30,7 @@ import pandas as pd
 from stridecam.io.store import atomic_path
 from stridecam.model.poses import Flag
 from stridecam.model.result import RunResult
-from stridecam.report.content import LABELS, number, run_figure
+from stridecam.report.content import LABELS, number, run_figure, top_speed
 from stridecam.report.document import Doc
 from stridecam.report.figures import INK, WIDTH_IN, styled, to_svg
 
@@ -70,7 +70,7 @@ def _present(value: Any) -> bool:
 def _run_value(run: RunResult | None, column: str) -> Any:
     if run is None:
         return None
-    value = run.summary.top_speed_m_s if column == "top_speed_m_s" else run_figure(run, column)
+    value = top_speed(run) if column == "top_speed_m_s" else run_figure(run, column)
     return value if math.isfinite(value) else None
 
 

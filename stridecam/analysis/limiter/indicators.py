@@ -105,11 +105,12 @@ def context(run: RunResult) -> Context:
     height, note = (given, "athlete's height") if given else (float("nan"), "height unknown")
     if not (math.isfinite(height) and height > 0) and math.isfinite(leg) and leg > 0:
         height, note = leg / LEG_FRACTION_OF_HEIGHT, "height estimated from the leg length"
-    speed = s.metrics.speed_m_s.value if units == "m" else float("nan")
-    # mean acceleration of the step speeds, converted to m/s^2 from leg lengths when needed
+    speed = s.metrics.speed_m_s.value  # NaN without a scale
+    # mean acceleration of the step speeds in m/s^2, from leg lengths without a scale
     accel = s.mean_acceleration_m_s2
-    if units != "m":
-        accel *= (given if given else DEFAULT_HEIGHT_M) * LEG_FRACTION_OF_HEIGHT
+    if not math.isfinite(accel):
+        accel = s.mean_acceleration_leg_s2 * (given if given else DEFAULT_HEIGHT_M) \
+            * LEG_FRACTION_OF_HEIGHT
     return Context(
         fps=fps, frame_s=1.0 / fps if math.isfinite(fps) and fps > 0 else float("nan"),
         phase=s.phase, units=units, leg_length_m=leg, height_m=height, height_note=note,
@@ -297,7 +298,7 @@ def _step_frequency(job: _Job) -> Measured:
     ctx, r = job.ctx, job.r
     f, _, _, bad = job.stat("step_frequency_hz")
     s, s_iqr, s_n, bad_s = job.stat("step_time_s")
-    sl, _, _, bad_l = job.stat("step_length_m")
+    sl, _, _, bad_l = job.stat("step_length_m" if ctx.units == "m" else "step_length_leg")
     if bad or bad_s:
         return Measured(f, job.low, job.high, unusable=bad or bad_s)
     h_ref = r.extra.get("reference_height_m", DEFAULT_HEIGHT_M)
