@@ -2,13 +2,15 @@
 
 Public API::
 
-    from stridecam.simulate import (AthleteParams, CameraParams, Degradations, PRESETS,
-                                    simulate, simulate_preset, to_poses, render_clip, load_truth)
+    from stridecam.simulate import (AthleteParams, CameraParams, Degradations, RenderParams,
+                                    PRESETS, simulate, simulate_preset, to_poses, render_clip,
+                                    load_truth)
 
     run = simulate(AthleteParams(), CameraParams(panning=True), duration_s=3.0, seed=0)
     run.events, run.steps            # ground truth (columns of stridecam.model.columns)
     poses = to_poses(run)            # a stridecam.model.poses.Poses in pixels, no video needed
     render_clip(run, "out.mp4")      # H.264 clip + out.truth.json next to it
+    render_clip(run, "dark.mp4", params=RenderParams(kit="black", track_surface="charcoal"))
 
 The model is pure numpy (``runner``, ``skeleton``, ``camera``, ``truth``, ``degrade``); only
 ``render`` touches OpenCV and PyAV (imported on first use).
@@ -18,12 +20,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from stridecam.simulate.params import AthleteParams, CameraParams, Degradations
+from stridecam.simulate.params import AthleteParams, CameraParams, Degradations, RenderParams
 from stridecam.simulate.simrun import SimRun, simulate
 from stridecam.simulate.truth import Truth, load_truth, write_truth
 
-__all__ = ["AthleteParams", "CameraParams", "Degradations", "SimRun", "Truth", "simulate",
-           "load_truth", "write_truth", "to_poses", "render_clip", "PRESETS", "simulate_preset"]
+__all__ = ["AthleteParams", "CameraParams", "Degradations", "RenderParams", "SimRun", "Truth",
+           "simulate", "load_truth", "write_truth", "to_poses", "render_clip", "PRESETS",
+           "simulate_preset"]
 
 
 def __getattr__(name: str) -> Any:  # lazy: keep cv2/av out of landmark-only imports

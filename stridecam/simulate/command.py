@@ -2,6 +2,7 @@
 
     stridecam simulate --list
     stridecam simulate balanced_pan -o out.mp4 [--seed N] [--fps 240] [--duration-s 2]
+    stridecam simulate balanced_pan --kit black --skin-tone very_dark --track-surface charcoal
     stridecam simulate slow_recycling --truth-only -o slow.truth.json
     stridecam simulate --samples [--out-dir sample_videos]
 
@@ -16,7 +17,8 @@ import sys
 from pathlib import Path
 
 from stridecam.model.errors import ConfigError
-from stridecam.simulate.params import FPS_CHOICES
+from stridecam.simulate.looks import KITS, SKIN_TONES, TRACK_SURFACES
+from stridecam.simulate.params import FPS_CHOICES, RenderParams
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,8 +28,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="random seed (default: the preset's)")
     parser.add_argument("--fps", type=int, choices=FPS_CHOICES, help="frame rate")
     parser.add_argument("--duration-s", type=float, metavar="S", help="clip length in seconds")
-    parser.add_argument("--motion-blur", type=int, default=1, metavar="N",
-                        help="renders averaged per frame over half the frame interval (default 1)")
+    parser.add_argument("--shutter-s", type=float, metavar="S",
+                        help="exposure per frame (default half the frame interval, 1/(2 fps); "
+                             "0 = no motion blur)")
+    parser.add_argument("--motion-blur", type=int, default=0, metavar="N",
+                        help="sub-frame renders averaged per frame (default 0 = as many as keep "
+                             "the fastest point within 1 px between two)")
+    parser.add_argument("--kit", choices=sorted(KITS),
+                        help="athlete's kit (default: from the seed)")
+    parser.add_argument("--skin-tone", choices=list(SKIN_TONES),
+                        help="athlete's skin tone (default: from the seed)")
+    parser.add_argument("--track-surface", choices=list(TRACK_SURFACES),
+                        help="colour of the track (default: from the seed)")
     parser.add_argument("--crf", type=int, default=23, help="H.264 quality (lower = bigger)")
     parser.add_argument("--truth-only", action="store_true",
                         help="write only the ground-truth JSON (no video)")
@@ -70,10 +82,14 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.output or f"{args.preset}.mp4")
     if out.suffix.lower() != ".mp4":
         raise ConfigError(f"simulate: output {out} must end in .mp4")
-    render_clip(run_, out, motion_blur_samples=args.motion_blur, crf=args.crf,
-                include_landmarks=not args.no_landmarks, progress=sys.stderr.isatty())
+    params = RenderParams(shutter_s=args.shutter_s, blur_samples=args.motion_blur,
+                          kit=args.kit, skin_tone=args.skin_tone,
+                          track_surface=args.track_surface)
+    render_clip(run_, out, params=params, crf=args.crf, include_landmarks=not args.no_landmarks,
+                progress=sys.stderr.isatty())
     info = run_.extras.get("render", {})
-    print(f"wrote {out} ({run_.n_frames} frames, {info.get('seconds')} s) and "
+    print(f"wrote {out} ({run_.n_frames} frames, {info.get('seconds')} s; kit {info.get('kit')}, "
+          f"skin {info.get('skin_tone')}, track {info.get('track_surface')}) and "
           f"{truth_path_for(out).name}")
     return 0
 

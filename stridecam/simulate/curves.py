@@ -51,8 +51,9 @@ def hermite(t: list[float], y: list[float], m: list[float | None]) -> Hermite:
     n = len(tk)
     mk = np.zeros(n)
     for k in range(n):
-        if m[k] is not None:
-            mk[k] = float(m[k])
+        mk_given = m[k]
+        if mk_given is not None:
+            mk[k] = float(mk_given)
         elif k == 0 or k == n - 1:
             mk[k] = delta[0] if k == 0 else delta[-1]
         elif delta[k - 1] * delta[k] <= 0:

@@ -4,12 +4,18 @@ Every shape is built in 3-D (limb radii in metres at the joints, the torso and h
 the athlete's sagittal plane, the shoes in the foot's plane) and projected with the camera, so
 perspective and size are consistent with the landmarks. Limbs are tapered capsules shaded in
 three bands (shadow, base, highlight) towards the light (from above); far-side limbs are drawn
-first and darker. Clothing: singlet, shorts, shoes with white soles; head with hair, ear, eye,
-brow, nose and mouth.
+first and darker. Clothing: singlet, shorts, shoes with soles; head with hair, ear, eye,
+brow, nose and mouth (colours: ``Look``, from the named kits and skin tones of ``looks``).
+
+Drawing works on RGB images and on premultiplied RGBA layers (OpenCV's anti-aliased fill blends
+every channel, so coverage lands in alpha), which the renderer averages over sub-frame times for
+motion blur. ``draw_shadows`` casts the body (capsules) onto the ground along the sun and marks
+the feet's contact shadows, into masks the renderer softens and applies.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -19,11 +25,14 @@ from stridecam.simulate.anthropometry import Body
 
 SHIFT = 4  # fixed-point bits for sub-pixel OpenCV drawing
 _SCALE = float(1 << SHIFT)
+#: direction of the light in the image (from above, slightly right) for the shaded shapes
+_LIGHT = np.array([0.35, -1.0])
+_LIGHT.flags.writeable = False
 
 
 @dataclass(frozen=True)
 class Look:
-    """Colours (RGB) of the athlete."""
+    """Colours (RGB) of the athlete (``athlete_look`` makes one from a named kit and skin)."""
 
     skin: tuple[int, int, int] = (176, 120, 88)
     hair: tuple[int, int, int] = (34, 26, 22)
@@ -34,49 +43,73 @@ class Look:
     far_shade: float = 0.72
 
 
-def _c(col, k: float = 1.0) -> tuple[int, int, int]:
-    return tuple(min(255, max(0, int(v * k))) for v in col)
+def athlete_look(kit: str, skin_tone: str) -> Look:
+    """The ``Look`` of a kit of ``looks.KITS`` worn by a skin tone of ``looks.SKIN_TONES``."""
+    from stridecam.simulate.looks import KITS, SKIN_TONES
+
+    k = KITS[kit]
+    skin, hair = SKIN_TONES[skin_tone]
+    return Look(skin=skin, hair=hair, singlet=k.singlet, shorts=k.shorts, shoe=k.shoe,
+                sole=k.sole)
+
+
+def _c(col: tuple[int, int, int], k: float = 1.0) -> tuple[int, int, int]:
+    r, g, b = (min(255, max(0, int(v * k))) for v in col)
+    return r, g, b
 
 
 def _fix(p: np.ndarray) -> np.ndarray:
     return np.round(np.asarray(p) * _SCALE).astype(np.int32)
 
 
+def _opaque(img: np.ndarray, colour):
+    """An RGB colour made opaque on a 4-channel (premultiplied RGBA) layer."""
+    if img.ndim == 3 and img.shape[2] == 4 and len(colour) == 3:
+        return (*colour, 255)
+    return colour
+
+
 def fill_poly(img: np.ndarray, pts: np.ndarray, colour) -> None:
-    cv2.fillPoly(img, [_fix(pts).reshape(-1, 1, 2)], colour, cv2.LINE_AA, SHIFT)
+    cv2.fillPoly(img, [_fix(pts).reshape(-1, 1, 2)], _opaque(img, colour), cv2.LINE_AA, SHIFT)
 
 
 def fill_circle(img: np.ndarray, c: np.ndarray, r: float, colour) -> None:
-    cv2.circle(img, tuple(int(v) for v in _fix(c)), int(max(r, 0.5) * _SCALE), colour, -1,
-               cv2.LINE_AA, SHIFT)
+    cv2.circle(img, (int(round(float(c[0]) * _SCALE)), int(round(float(c[1]) * _SCALE))),
+               int(max(r, 0.5) * _SCALE), _opaque(img, colour), -1, cv2.LINE_AA, SHIFT)
 
 
 def capsule(img: np.ndarray, p1: np.ndarray, p2: np.ndarray, r1: float, r2: float,
             colour) -> None:
     """A tapered limb: circles of radius r1 at p1 and r2 at p2 joined by their tangents."""
-    d = p2 - p1
-    length = float(np.hypot(*d))
+    x1, y1, x2, y2 = float(p1[0]), float(p1[1]), float(p2[0]), float(p2[1])
+    r1, r2 = float(r1), float(r2)
+    length = math.hypot(x2 - x1, y2 - y1)
+    colour = _opaque(img, colour)
     if length < 1e-6:
         fill_circle(img, p1, max(r1, r2), colour)
         return
-    u = d / length
-    sin_a = np.clip((r1 - r2) / length, -0.99, 0.99)
-    cos_a = np.sqrt(1 - sin_a * sin_a)
-    nrm = np.array([-u[1], u[0]])
-    n1 = nrm * cos_a + u * sin_a
-    n2 = -nrm * cos_a + u * sin_a
-    poly = np.array([p1 + r1 * n1, p2 + r2 * n1, p2 + r2 * n2, p1 + r1 * n2])
-    fill_poly(img, poly, colour)
-    fill_circle(img, p1, r1, colour)
-    fill_circle(img, p2, r2, colour)
+    ux, uy = (x2 - x1) / length, (y2 - y1) / length
+    sin_a = min(max((r1 - r2) / length, -0.99), 0.99)
+    cos_a = math.sqrt(1 - sin_a * sin_a)
+    # n1, n2: the tangent points' directions, either side of the axis
+    n1x, n1y = -uy * cos_a + ux * sin_a, ux * cos_a + uy * sin_a
+    n2x, n2y = uy * cos_a + ux * sin_a, -ux * cos_a + uy * sin_a
+    s = _SCALE
+    poly = np.array([[x1 + r1 * n1x, y1 + r1 * n1y], [x2 + r2 * n1x, y2 + r2 * n1y],
+                     [x2 + r2 * n2x, y2 + r2 * n2y], [x1 + r1 * n2x, y1 + r1 * n2y]]) * s
+    cv2.fillPoly(img, [np.round(poly).astype(np.int32).reshape(-1, 1, 2)], colour, cv2.LINE_AA,
+                 SHIFT)
+    for x, y, r in ((x1, y1, r1), (x2, y2, r2)):
+        cv2.circle(img, (int(round(x * s)), int(round(y * s))), int(max(r, 0.5) * s), colour, -1,
+                   cv2.LINE_AA, SHIFT)
 
 
-def shaded_capsule(img, p1, p2, r1, r2, colour, light=np.array([0.35, -1.0])) -> None:
+def shaded_capsule(img, p1, p2, r1, r2, colour, light: np.ndarray = _LIGHT) -> None:
     """A capsule in three bands: dark rim, base colour, highlight towards ``light``."""
     shaded_chain(img, [(p1, p2, r1, r2)], colour, light)
 
 
-def shaded_chain(img, segments, colour, light=np.array([0.35, -1.0])) -> None:
+def shaded_chain(img, segments, colour, light: np.ndarray = _LIGHT) -> None:
     """Joined capsules (p1, p2, r1, r2) shaded as one limb: every segment's rim first, then
     every base band, then every highlight, so no seams show at the joints."""
     bands = ((0.72, 0.0, 1.0), (1.0, 0.18, 0.78), (1.16, 0.42, 0.32))
@@ -91,7 +124,7 @@ def shaded_chain(img, segments, colour, light=np.array([0.35, -1.0])) -> None:
                     _c(colour, shade))
 
 
-def shaded_poly(img, pts: np.ndarray, colour, light=np.array([0.35, -1.0]),
+def shaded_poly(img, pts: np.ndarray, colour, light: np.ndarray = _LIGHT,
                 highlight: bool = True) -> None:
     """A polygon with a darker outline band and a lighter inset towards the light."""
     fill_poly(img, pts, _c(colour, 0.75))
@@ -126,10 +159,12 @@ SOLE_M = 0.02
 class Projector:
     """Projects world points at one frame of a ``CameraTrack``; ``px(m, depth)`` sizes."""
 
-    def __init__(self, track, i: int) -> None:
+    def __init__(self, track, i: int, origin_px: tuple[float, float] = (0.0, 0.0)) -> None:
+        """``origin_px``: image pixel that is (0, 0) of the target (the corner of a crop)."""
         self.c = track.center_m
         self.r, self.u, self.f = track.right[i], track.up[i], track.forward[i]
-        self.fpx, self.cx, self.cy = track.f_px, track.cx_px, track.cy_px
+        self.fpx = track.f_px
+        self.cx, self.cy = track.cx_px - origin_px[0], track.cy_px - origin_px[1]
 
     def __call__(self, p: np.ndarray) -> np.ndarray:
         d = np.atleast_2d(p) - self.c
@@ -274,12 +309,62 @@ def draw_athlete(img: np.ndarray, prj: Projector, p: dict, near: str, look: Look
     _arm(img, prj, p, near, look, 1.0, s)
 
 
-def draw_shadow(img: np.ndarray, prj: Projector, pelvis_x: float, length_m: float) -> None:
-    """A soft dark ellipse on the ground under the athlete."""
-    ang = np.linspace(0, 2 * np.pi, 40)
-    pts = np.stack([pelvis_x + 0.5 * length_m * np.cos(ang), np.zeros_like(ang),
-                    0.25 * np.sin(ang)], -1)
-    poly = prj(pts)
-    over = img.copy()
-    fill_poly(over, poly, (0, 0, 0))
-    cv2.addWeighted(over, 0.25, img, 0.75, 0, dst=img)
+#: body parts casting the sun shadow: (point, point, radius in metres at 1.80 m); "{s}" = side
+SHADOW_CAPSULES = (("{s}_hip", "{s}_knee", 0.075), ("{s}_knee", "{s}_ankle", 0.05),
+                   ("{s}_ankle", "{s}_heel", 0.04), ("{s}_heel", "{s}_sole_tip", 0.045),
+                   ("{s}_shoulder", "{s}_elbow", 0.045), ("{s}_elbow", "{s}_wrist", 0.035),
+                   ("{s}_wrist", "{s}_hand_tip", 0.035))
+SHADOW_BODY = (("pelvis", "shoulder_mid", 0.13), ("left_hip", "right_hip", 0.09),
+               ("left_shoulder", "right_shoulder", 0.07), ("neck", "head_center", 0.06),
+               ("head_center", "head_center", 0.105))
+#: contact shadow: a foot's footprint darkens fully on the ground, fading out by this height
+CONTACT_SHADOW_FADE_M = 0.1
+CONTACT_SHADOW_HALF_WIDTH_M = 0.06
+
+
+def _ground_capsules(a: np.ndarray, b: np.ndarray, r: np.ndarray, n: int = 9) -> np.ndarray:
+    """Outlines (k, 2n, 3) on the ground (y = 0) of capsules of radii r (k,) between points
+    a and b (k, 2) given as (x, z)."""
+    d = b - a
+    base = np.where(np.hypot(d[:, 0], d[:, 1]) > 1e-9, np.arctan2(d[:, 1], d[:, 0]), 0.0)
+    half = np.linspace(-np.pi / 2, np.pi / 2, n)
+    ang = base[:, None] + np.concatenate([half, half + np.pi])[None, :]
+    ends = np.concatenate([np.repeat(b[:, None], n, 1), np.repeat(a[:, None], n, 1)], axis=1)
+    x = ends[..., 0] + r[:, None] * np.cos(ang)
+    z = ends[..., 1] + r[:, None] * np.sin(ang)
+    return np.stack([x, np.zeros_like(x), z], -1)
+
+
+def sun_direction(elevation_deg: float, azimuth_deg: float, side: float) -> np.ndarray:
+    """Unit ground-plane (x, z) direction in which shadows fall, and its length per metre of
+    height, as (dx, dz) * cot(elevation): azimuth 0 = towards the camera (at z = side * d)."""
+    a, e = np.radians(azimuth_deg), np.radians(elevation_deg)
+    return np.array([np.sin(a), side * np.cos(a)]) / np.tan(e)
+
+
+def draw_shadows(sun_mask: np.ndarray, contact_mask: np.ndarray, prj: Projector, p: dict,
+                 s: float, sun_xz_per_m: np.ndarray) -> None:
+    """Draw the athlete's sun shadow (255 where shadowed) into ``sun_mask`` and the feet's
+    contact shadows (255 on the footprint of a foot on the ground, fading with its height) into
+    ``contact_mask``; both uint8 single-channel, hard-edged (blur them afterwards).
+
+    ``sun_xz_per_m``: ground offset (x, z) of the shadow of a point per metre of its height."""
+    caps = [(a.format(s=side), b.format(s=side), r) for side in ("left", "right")
+            for a, b, r in SHADOW_CAPSULES] + list(SHADOW_BODY)
+    pa = np.array([p[a] for a, _, _ in caps])
+    pb = np.array([p[b] for _, b, _ in caps])
+    cast = lambda q: q[:, [0, 2]] + q[:, 1:2] * sun_xz_per_m[None, :]  # noqa: E731
+    outlines = _ground_capsules(cast(pa), cast(pb), np.array([r for _, _, r in caps]) * s)
+    k, m = outlines.shape[:2]
+    polys = prj(outlines.reshape(-1, 3)).reshape(k, m, 2)
+    for poly in polys:
+        fill_poly(sun_mask, poly, 255)
+    for side in ("left", "right"):
+        heel, tip = p[f"{side}_heel"], p[f"{side}_sole_tip"]
+        h = max(0.0, min(float(heel[1]), float(tip[1])))
+        w = (1.0 - min(h / CONTACT_SHADOW_FADE_M, 1.0)) ** 2
+        if w <= 0.0:
+            continue
+        foot = _ground_capsules(np.array([[heel[0], heel[2]]]), np.array([[tip[0], tip[2]]]),
+                                np.array([CONTACT_SHADOW_HALF_WIDTH_M * s]))[0]
+        fill_poly(contact_mask, prj(foot), int(round(255 * w)))

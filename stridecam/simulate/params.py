@@ -1,4 +1,5 @@
-"""Parameters of a simulated run: the athlete, the camera and the landmark degradations.
+"""Parameters of a simulated run: the athlete, the camera, the landmark degradations and the look
+of the rendered video.
 
 All are frozen dataclasses with defaults (config is data). Units are in the names; angles in
 degrees, SI otherwise. ``validate()`` raises ``ConfigError`` with a one-line message when a
@@ -83,7 +84,7 @@ class AthleteParams:
     start_foot_pitch_mid_deg: float = 24.0
     start_touchdown_shift_m: float = -0.12
 
-    def validate(self) -> "AthleteParams":
+    def validate(self) -> AthleteParams:
         def need(ok: bool, what: str) -> None:
             if not ok:
                 raise ConfigError(f"athlete: {what}")
@@ -101,7 +102,7 @@ class AthleteParams:
              f"contact_asymmetry={self.contact_asymmetry} is outside -0.3..0.3")
         step_time = 1.0 / self.step_frequency_hz
         longest = self.contact_time_s * (1 + max(self.contact_asymmetry, 0.0))
-        need(0.05 <= self.contact_time_s and longest <= step_time - 0.02,
+        need(self.contact_time_s >= 0.05 and longest <= step_time - 0.02,
              f"contact_time_s={self.contact_time_s} (longest {longest:.3f} s) leaves no flight "
              f"in a step of {step_time:.3f} s; lower it or the step frequency")
         leg = 0.491 * self.height_m
@@ -122,7 +123,7 @@ class AthleteParams:
         need(0.05 <= self.recovery_time_s <= swing - 0.07,
              f"recovery_time_s={self.recovery_time_s} must be 0.05 s to swing time - 0.07 s "
              f"({swing - 0.07:.3f} s here)")
-        need(20.0 <= self.peak_thigh_flexion_deg - abs(self.knee_drive_asymmetry_deg) and
+        need(self.peak_thigh_flexion_deg - abs(self.knee_drive_asymmetry_deg) >= 20.0 and
              self.peak_thigh_flexion_deg <= 100.0,
              f"peak_thigh_flexion_deg={self.peak_thigh_flexion_deg} is outside 20-100 deg")
         need(60.0 <= self.knee_flexion_max_deg <= 150.0,
@@ -164,7 +165,7 @@ class CameraParams:
     def portrait(self) -> bool:
         return self.height_px > self.width_px
 
-    def validate(self) -> "CameraParams":
+    def validate(self) -> CameraParams:
         if self.fps not in FPS_CHOICES:
             raise ConfigError(f"camera: fps={self.fps}; use one of {FPS_CHOICES}")
         if self.direction not in DIRECTIONS:
@@ -205,7 +206,7 @@ class Degradations:
     repeated_frames_frac: float = 0.0
     frame_timing_jitter_frac: float = 0.0
 
-    def validate(self) -> "Degradations":
+    def validate(self) -> Degradations:
         for name in ("drop_frames_frac", "missing_pose_frac", "repeated_frames_frac"):
             v = getattr(self, name)
             if not 0.0 <= v < 0.5:
@@ -214,6 +215,80 @@ class Degradations:
             raise ConfigError("degradations: frame_timing_jitter_frac must be 0-0.45")
         if self.jitter_px < 0 or self.n_lr_swaps < 0:
             raise ConfigError("degradations: jitter_px and n_lr_swaps must be >= 0")
+        return self
+
+
+@dataclass(frozen=True)
+class RenderParams:
+    """How a simulated run looks on video (pixels only: the ground truth never depends on these).
+
+    - ``shutter_s``: exposure time of each frame, centred on the frame time; None = half the
+      frame interval, 1 / (2 fps) (the "180 degree" shutter); 0 = no motion blur.
+    - ``blur_step_px``: motion blur is the mean of sub-frame renders of the athlete spread over
+      the exposure, as many as make the fastest landmark move at most this far between two
+      (``blur_samples`` > 0 fixes the number instead), capped at ``max_blur_samples``. The
+      background of a panning camera is blurred along its image motion over the exposure.
+    - ``kit``, ``skin_tone``, ``track_surface``: names from ``stridecam.simulate.looks``
+      (``KITS``, ``SKIN_TONES``, ``TRACK_SURFACES``); None = drawn from the run's seed and preset.
+    - ``track_grain_contrast``: scale of the rubber's granular texture (1 = the default look,
+      0 = a flat colour).
+    - ``sun_elevation_deg``: height of the sun above the horizon; ``sun_azimuth_deg``: the
+      direction shadows fall on the ground, degrees from "straight towards the camera" towards
+      the running direction (0 = below the feet in the image, +-90 = along the lane, 180 = away
+      from the camera); None = drawn from the seed (shadows falling towards the camera side).
+    - ``shadow_opacity``: darkening by the athlete's sun shadow (0..1);
+      ``contact_shadow_opacity``: extra darkening right under a foot on or near the ground.
+    - ``shadow_penumbra_m``: softness (Gaussian sigma on the ground) of the shadow's edge.
+    """
+
+    shutter_s: float | None = None
+    blur_step_px: float = 1.0
+    blur_samples: int = 0
+    max_blur_samples: int = 32
+    kit: str | None = None
+    skin_tone: str | None = None
+    track_surface: str | None = None
+    track_grain_contrast: float = 1.0
+    sun_elevation_deg: float | None = None
+    sun_azimuth_deg: float | None = None
+    shadow_opacity: float = 0.45
+    contact_shadow_opacity: float = 0.35
+    shadow_penumbra_m: float = 0.025
+
+    def exposure_s(self, fps: float) -> float:
+        """The exposure time at ``fps`` frames per second."""
+        return 0.5 / float(fps) if self.shutter_s is None else float(self.shutter_s)
+
+    def validate(self, fps: float | None = None) -> RenderParams:
+        from stridecam.simulate.looks import KITS, SKIN_TONES, TRACK_SURFACES
+
+        def need(ok: bool, what: str) -> None:
+            if not ok:
+                raise ConfigError(f"render: {what}")
+
+        for name, table in (("kit", KITS), ("skin_tone", SKIN_TONES),
+                            ("track_surface", TRACK_SURFACES)):
+            v = getattr(self, name)
+            need(v is None or v in table, f"{name}={v!r}; use one of {', '.join(table)}")
+        if self.shutter_s is not None:
+            need(self.shutter_s >= 0, f"shutter_s={self.shutter_s} must be >= 0")
+            if fps:
+                need(self.shutter_s <= 1.0 / fps,
+                     f"shutter_s={self.shutter_s} is longer than a frame (1/{fps} s)")
+        need(self.blur_step_px > 0, f"blur_step_px={self.blur_step_px} must be > 0")
+        need(0 <= self.blur_samples <= 256, f"blur_samples={self.blur_samples} is outside 0-256")
+        need(1 <= self.max_blur_samples <= 256,
+             f"max_blur_samples={self.max_blur_samples} is outside 1-256")
+        need(0.0 <= self.track_grain_contrast <= 4.0,
+             f"track_grain_contrast={self.track_grain_contrast} is outside 0-4")
+        if self.sun_elevation_deg is not None:
+            need(15.0 <= self.sun_elevation_deg <= 90.0,
+                 f"sun_elevation_deg={self.sun_elevation_deg} is outside 15-90 deg")
+        for name in ("shadow_opacity", "contact_shadow_opacity"):
+            v = getattr(self, name)
+            need(0.0 <= v <= 1.0, f"{name}={v} is outside 0-1")
+        need(0.0 <= self.shadow_penumbra_m <= 0.5,
+             f"shadow_penumbra_m={self.shadow_penumbra_m} is outside 0-0.5 m")
         return self
 
 

@@ -270,11 +270,11 @@ class RunnerModel:
             raise ValueError(f"times {t.min():.3f}..{t.max():.3f} s outside {lo:.3f}..{hi:.3f}")
         b, tl = self.body, self.timeline
         n = t.shape[0]
-        out = {k: np.full((n, 2), np.nan) for k in ("hip", "knee", "ankle")}
+        out: dict[str, np.ndarray] = {k: np.full((n, 2), np.nan) for k in ("hip", "knee", "ankle")}
         out.update({k: np.full(n, np.nan) for k in ("thigh", "kflex", "gamma")})
         stance = np.zeros(n, bool)
         mine = np.array([f == foot for f in tl.foot])
-        for i in np.flatnonzero(mine):
+        for i in map(int, np.flatnonzero(mine)):
             m_st = (t >= tl.td_s[i]) & (t <= tl.to_s[i])
             if m_st.any():
                 r = self._stance(i, t[m_st])
@@ -300,7 +300,7 @@ class RunnerModel:
         """Largest stance hip-ankle distance / leg length over contacts touching the clip."""
         tl = self.timeline
         worst = 0.0
-        for i in np.flatnonzero((tl.to_s >= 0) & (tl.td_s <= self.duration_s)):
+        for i in map(int, np.flatnonzero((tl.to_s >= 0) & (tl.td_s <= self.duration_s))):
             t = np.linspace(tl.td_s[i], tl.to_s[i], 41)
             d = self._stance(i, t)["dist"]
             worst = max(worst, float(d.max() / self.body.leg_length_m))

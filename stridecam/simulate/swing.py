@@ -39,7 +39,7 @@ def _dirv(angle_rad: np.ndarray) -> np.ndarray:
     return np.stack([np.sin(angle_rad), -np.cos(angle_rad)], axis=-1)
 
 
-def boundary(model: "RunnerModel", i: int, t: float, side: str, toe_vx: float,
+def boundary(model: RunnerModel, i: int, t: float, side: str, toe_vx: float,
               toe_vy_min: float = 0.0) -> dict[str, float]:
     """Swing-side angles and rates at the TO (side='to') or TD (side='td') of contact i.
 
@@ -88,7 +88,7 @@ def boundary(model: "RunnerModel", i: int, t: float, side: str, toe_vx: float,
             "plantar": psi - gam, "dplantar": dpsi - dgam}
 
 
-def build_swings(model: "RunnerModel") -> dict[int, tuple[Hermite, Hermite, Hermite]]:
+def build_swings(model: RunnerModel) -> dict[int, tuple[Hermite, Hermite, Hermite]]:
     """The swing curves of every toe-off that has a next touchdown of the same foot."""
     tl = model.timeline
     swings: dict[int, tuple[Hermite, Hermite, Hermite]] = {}
@@ -107,7 +107,7 @@ def build_swings(model: "RunnerModel") -> dict[int, tuple[Hermite, Hermite, Herm
     return swings
 
 
-def swing_clearance(model: "RunnerModel", i: int) -> float:
+def swing_clearance(model: RunnerModel, i: int) -> float:
     """Lowest height (m) of the toe tip, toe landmark and heel inside swing i."""
     tl = model.timeline
     t = np.linspace(tl.to_s[i], tl.td_s[i + 2], 400)[1:-1]
@@ -122,7 +122,7 @@ def swing_clearance(model: "RunnerModel", i: int) -> float:
     return float(min(toe[:, 1].min(), heel[:, 1].min(), sole_back[:, 1].min()))
 
 
-def swing_curves(model: "RunnerModel", i: int, fold: float, ext: float,
+def swing_curves(model: RunnerModel, i: int, fold: float, ext: float,
                   vy_td: float) -> tuple[Hermite, Hermite, Hermite]:
     """Thigh, knee and plantarflexion curves of the swing after toe-off i. ``fold``: how
     much of the peak knee flexion is kept at peak knee drive (0..1); ``ext``: fraction of
@@ -174,7 +174,7 @@ def swing_curves(model: "RunnerModel", i: int, fold: float, ext: float,
     return thigh, knee, plantar
 
 
-def swing_pose(model: "RunnerModel", i: int, t: np.ndarray) -> dict[str, np.ndarray]:
+def swing_pose(model: RunnerModel, i: int, t: np.ndarray) -> dict[str, np.ndarray]:
     b = model.body
     thigh_c, knee_c, plant_c = model._swings[i]
     thigh, kflex, plant = thigh_c(t), knee_c(t), plant_c(t)

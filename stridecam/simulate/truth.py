@@ -94,7 +94,7 @@ def compute_truth(model: RunnerModel, fps: int, n_frames: int) -> tuple[pd.DataF
         lo, hi = model.valid_range_s
         if lo <= tm <= hi:
             toe_x[i] = model.leg(tl.foot[i], np.array([tm])).toe[0, 0]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i in range(tl.n - 1):
         td, to, td1 = tl.td_s[i], tl.to_s[i], tl.td_s[i + 1]
         if not (td >= 0 and td1 <= t_last):
@@ -171,6 +171,9 @@ def truth_dict(run, include_landmarks: bool = False) -> dict[str, Any]:
         "camera": camera, "fps": run.fps, "n_frames": run.n_frames,
         "duration_s": run.duration_s, "world_frame": "metres; x forward, y up, z athlete's "
         "right; ground y = 0", "events": _records(run.events), "steps": _records(run.steps)}
+    render = run.extras.get("render")
+    if render:  # how the clip was rendered (pixels only), without its timing
+        data["render"] = {k: v for k, v in render.items() if k != "seconds"}
     if include_landmarks:
         data["landmarks_world_m"] = np.round(run.world_m, 4).tolist()  # 0.1 mm
         data["landmarks_px"] = np.round(run.px, 2).tolist()  # 0.01 px
