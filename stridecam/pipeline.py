@@ -14,11 +14,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from stridecam.analysis.limiter import Reference
+from stridecam.analysis.run import ContactRefiner
 from stridecam.io.store import cache_key, cached_key, file_sha256, load_poses, save_poses
 from stridecam.model.poses import Flag, Poses
 from stridecam.model.result import RunResult
-from stridecam.model.settings import PoseSettings, Settings
+from stridecam.model.settings import AnalysisSettings, PoseSettings, Settings
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +126,19 @@ class ClipRun:
     from_cache: bool
 
 
+def image_refiner(clip: str | Path, settings: AnalysisSettings) -> ContactRefiner | None:
+    """The image-evidence stage bound to ``clip`` (None when switched off)."""
+    if not settings.image_evidence:
+        return None
+
+    def refine(poses: Poses, contacts: pd.DataFrame) -> pd.DataFrame:
+        from stridecam.io.evidence import refine_contacts
+
+        return refine_contacts(clip, poses, contacts, settings.evidence)
+
+    return refine
+
+
 def analyse_clip(clip: str | Path, out_dir: str | Path, settings: Settings = Settings(), *,
                  athlete: str | None = None, reference: Reference | str | Path | None = None,
                  progress: bool = False, force: bool = False,
@@ -141,7 +157,8 @@ def analyse_clip(clip: str | Path, out_dir: str | Path, settings: Settings = Set
     poses, cached = get_poses(clip, out_dir, settings.pose, progress=progress, force=force,
                               estimator=estimator, decode_threads=decode_threads)
     result = analyse_poses(poses, settings.calibration, settings=settings.analysis,
-                           athlete=athlete, reference=ref, pose_settings=settings.pose)
+                           athlete=athlete, reference=ref, pose_settings=settings.pose,
+                           refine=image_refiner(clip, settings.analysis))
     log.info("%s: landmarks %s", clip, "from the cache" if cached else "extracted")
     write_run(result, out_dir)
     return ClipRun(result, poses, cached)

@@ -172,7 +172,10 @@ def _contacts(td: int, to: int, poses: Poses) -> pd.DataFrame:
     return pd.DataFrame({"foot": ["left"], "touchdown_time_s": [td_t], "toe_off_time_s": [to_t],
                          "touchdown_frame": [int(round(td_t / DT))],
                          "toe_off_frame": [int(round(to_t / DT))],
-                         "contact_time_s": [to_t - td_t]})
+                         "contact_time_s": [to_t - td_t], "touchdown_source": ["landmarks"],
+                         "toe_off_source": ["landmarks"], "touchdown_unc_s": [0.04],
+                         "toe_off_unc_s": [0.04], "contact_time_unc_s": [0.057],
+                         "evidence_note": [""]})
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +215,7 @@ def test_refine_contacts_end_to_end(still_clip):
     assert row.touchdown_time_s == pytest.approx((TD - 0.5) * DT)
     assert row.toe_off_time_s == pytest.approx((TO + 0.5) * DT)
     assert row.contact_time_s == pytest.approx((TO - TD + 1) * DT)
-    assert 0 < row.touchdown_uncertainty_s <= DT and 0 < row.toe_off_uncertainty_s <= DT
+    assert 0 < row.touchdown_unc_s <= DT and 0 < row.toe_off_unc_s <= DT
     assert row.evidence_note.startswith("still")
 
 
@@ -225,7 +228,7 @@ def test_refine_contacts_keeps_landmarks_when_the_image_cannot_decide(still_clip
     assert (row.touchdown_source, row.toe_off_source) == ("landmarks", "landmarks")
     assert row.evidence_note == "foot_too_small"
     assert row.touchdown_time_s == contacts.touchdown_time_s.iat[0]
-    assert row.touchdown_uncertainty_s == pytest.approx(S.landmark_uncertainty_s)
+    assert row.touchdown_unc_s == contacts.touchdown_unc_s.iat[0]  # the landmark timing's own
     # an empty contacts table stays empty, with the new columns
     empty = refine_contacts(path, poses, contacts.iloc[:0])
     assert len(empty) == 0 and "touchdown_source" in empty.columns

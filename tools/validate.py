@@ -10,6 +10,8 @@ re-run alone):
 - ``rendered``: the same athletes rendered to H.264 clips and run through the real pose stage
   (MediaPipe) and the whole pipeline: detection rate, landmark pixel error, events, metrics;
 - ``real``: the real clips in ../shared/videos: steps found, cadence, contact time, flags;
+- ``labelled``: the real clips labelled by eye: contacts found, events within one frame, block
+  exits, set position, treadmill cadence against a hand count;
 - ``limiter``: the verdict on >= 50 simulated runs with realistic noise (confusion matrix).
 """
 
@@ -23,6 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tools")]
 
+from validation.labelled import section_labelled  # noqa: E402
 from validation.limiter import section_limiter  # noqa: E402
 from validation.real import section_real  # noqa: E402
 from validation.rendered import section_rendered  # noqa: E402
@@ -35,7 +38,8 @@ OUT = REPO / "VALIDATION.md"
 SECTIONS = {"landmarks": ("Landmark level (no video)", section_landmarks),
             "limiter": ("Limiter verdict on simulated athletes", section_limiter),
             "rendered": ("Rendered clips through MediaPipe", section_rendered),
-            "real": ("Real clips", section_real)}
+            "real": ("Real clips", section_real),
+            "labelled": ("Real clips labelled by eye", section_labelled)}
 
 
 HEADER = """# Validation: measured errors of stridecam

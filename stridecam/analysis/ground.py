@@ -41,8 +41,11 @@ def lowest_foot_point(xy_px: np.ndarray, side: str) -> np.ndarray:
 
 
 def fit_ground_line(xy_px: np.ndarray, time_s: np.ndarray, leg_px: float,
-                    window_s: float = 0.25) -> GroundLine:
-    """Robust line through the lowest foot points, one candidate per ``window_s`` of time.
+                    window_s: float = 0.25, place_leg: float = 0.3) -> GroundLine:
+    """Robust line through the lowest foot points, one candidate per ``window_s`` of time and
+    per place (candidates within ``place_leg`` leg lengths in x count once, at their median: a
+    long set position or standing still, feet on block pedals above the track, must not
+    outweigh the running contacts).
 
     A sloped line is fitted only when the candidates span more than two leg lengths in x (else
     the slope is not determined and the line is level).
@@ -56,6 +59,7 @@ def fit_ground_line(xy_px: np.ndarray, time_s: np.ndarray, leg_px: float,
     bins = np.floor((times - times.min()) / window_s).astype(int)
     pts = np.array([low[sel[np.argmax(low[sel, 1])]]
                     for sel in (np.flatnonzero(bins == b) for b in np.unique(bins))])
+    pts = _one_per_place(pts, place_leg * leg_px)
     keep = np.ones(len(pts), dtype=bool)
     slope, intercept = 0.0, float(np.median(pts[:, 1]))
     for _ in range(5):
@@ -72,6 +76,15 @@ def fit_ground_line(xy_px: np.ndarray, time_s: np.ndarray, leg_px: float,
             break
         keep = new
     return GroundLine(float(slope), float(intercept), int(keep.sum()))
+
+
+def _one_per_place(pts: np.ndarray, tol: float) -> np.ndarray:
+    """Candidates (k, 2) in time order, consecutive ones within ``tol`` in x merged into their
+    median (a place the feet stayed at for several windows counts once)."""
+    if len(pts) < 2 or not tol > 0:
+        return pts
+    groups = np.split(pts, np.flatnonzero(np.abs(np.diff(pts[:, 0])) > tol) + 1)
+    return np.array([np.median(g, axis=0) for g in groups])
 
 
 def foot_speed_rel_hip(xy: np.ndarray, time_s: np.ndarray, side: str,

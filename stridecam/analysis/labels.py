@@ -3,7 +3,9 @@
 Labels are frames of the decoded video (``tests/data/*_contacts.json``): ``touchdown_frame`` the
 first frame the foot is on the ground, ``toe_off_frame`` the last; ``*_alt`` the neighbouring
 frame where the call was close. A detected event is in *frames* too: the frame whose time is
-nearest the event time. A detected contact *matches* a labelled one when they overlap in time
+holding it: a touchdown at time t is seen first on the first frame at or after t, a toe-off
+last on the last frame at or before t (an event between two frames belongs to the frame on
+the ground side). A detected contact *matches* a labelled one when they overlap in time
 by at least half the labelled contact (each used once, best overlap first): a found contact
 with a late touchdown is a timing error, not a miss plus a false contact. An event is *within
 one frame* when its frame is at most one from the label or its ``_alt``.
@@ -43,16 +45,20 @@ class LabelScore:
         return sum(abs(d) <= 1 for d in self.to_off)
 
 
-def event_frames(times_s: np.ndarray, frame_time_s: np.ndarray,
-                 frame_index: np.ndarray) -> np.ndarray:
-    """Decode frame index nearest each event time (frames given by their times)."""
+def event_frames(times_s: np.ndarray, frame_time_s: np.ndarray, frame_index: np.ndarray,
+                 kind: str) -> np.ndarray:
+    """Decode frame index of each event: for ``kind`` "touchdown" the first frame at or after
+    the event time (the first frame on the ground), for "toe_off" (or a block exit) the last
+    frame at or before it (the last frame on the ground)."""
     times_s = np.asarray(times_s, float)
     if times_s.size == 0:
         return np.zeros(0, dtype=int)
-    k = np.clip(np.searchsorted(frame_time_s, times_s), 1, len(frame_time_s) - 1)
-    k = np.where(np.abs(frame_time_s[k - 1] - times_s) <= np.abs(frame_time_s[k] - times_s),
-                 k - 1, k)
-    return np.asarray(frame_index, dtype=int)[k]
+    eps = 1e-6
+    if kind == "touchdown":
+        k = np.searchsorted(frame_time_s, times_s - eps, side="left")
+    else:
+        k = np.searchsorted(frame_time_s, times_s + eps, side="right") - 1
+    return np.asarray(frame_index, dtype=int)[np.clip(k, 0, len(frame_time_s) - 1)]
 
 
 def _off(detected: int, label: Mapping[str, Any], key: str) -> int:
@@ -65,10 +71,10 @@ def score_contacts(contacts: pd.DataFrame, labels: Sequence[Mapping[str, Any]],
                    frame_time_s: np.ndarray, frame_index: np.ndarray) -> LabelScore:
     """Match ``contacts`` (times in seconds) to labelled ``labels`` (frames); see the module
     docstring. ``frame_time_s`` / ``frame_index``: time and decode index of the clip's frames."""
-    td = event_frames(contacts["touchdown_time_s"].to_numpy(float), frame_time_s, frame_index) \
-        if len(contacts) else np.zeros(0, dtype=int)
-    to = event_frames(contacts["toe_off_time_s"].to_numpy(float), frame_time_s, frame_index) \
-        if len(contacts) else np.zeros(0, dtype=int)
+    td = event_frames(contacts["touchdown_time_s"].to_numpy(float), frame_time_s, frame_index,
+                      "touchdown") if len(contacts) else np.zeros(0, dtype=int)
+    to = event_frames(contacts["toe_off_time_s"].to_numpy(float), frame_time_s, frame_index,
+                      "toe_off") if len(contacts) else np.zeros(0, dtype=int)
     pairs = []
     for j, lab in enumerate(labels):
         a, b = lab["touchdown_frame"], lab["toe_off_frame"]
@@ -98,8 +104,9 @@ def score_contacts(contacts: pd.DataFrame, labels: Sequence[Mapping[str, Any]],
 
 def frame_off(time_s: float, label: Mapping[str, Any], key: str, frame_time_s: np.ndarray,
               frame_index: np.ndarray) -> int | None:
-    """Frames between an event time and a labelled frame ``label[key]`` (or its ``_alt``)."""
+    """Frames between a last-on event (toe-off, block exit) and a labelled frame ``label[key]``
+    (or its ``_alt``)."""
     if key not in label or not np.isfinite(time_s):
         return None
-    frame = int(event_frames(np.array([time_s]), frame_time_s, frame_index)[0])
+    frame = int(event_frames(np.array([time_s]), frame_time_s, frame_index, "toe_off")[0])
     return _off(frame, label, key)

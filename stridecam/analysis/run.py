@@ -1,11 +1,16 @@
 """Analysis of one run, from ``Poses`` to ``RunResult`` (pure: no file, video or MediaPipe).
 
-``analyse_poses`` chains the computation stages: clean -> view check -> events -> metrics ->
-summary -> limiter verdict (when a reference is handed in: the TOML is read at the edge,
-``stridecam.io.config.load_reference``).
+``analyse_poses`` chains the computation stages: clean -> view check -> block start -> events
+-> (image evidence, handed in as a function by the edge that has the video:
+``pipeline.analyse_clip``) -> metrics -> summary -> limiter verdict (when a reference is handed
+in: the TOML is read at the edge, ``stridecam.io.config.load_reference``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
 
 from stridecam import __version__
 from stridecam.analysis.clean import clean
@@ -19,18 +24,27 @@ from stridecam.model.poses import Flag, Poses
 from stridecam.model.result import Athlete, Provenance, RunResult, RunSummary, ViewCheck
 from stridecam.model.settings import AnalysisSettings, Calibration, PoseSettings, Settings
 
+#: Refines a contacts table from the video's frames (``io.evidence.refine_contacts`` bound to a
+#: clip): (poses, contacts) -> contacts with image-timed edges, sources and uncertainties.
+ContactRefiner = Callable[[Poses, pd.DataFrame], pd.DataFrame]
+
 
 def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *,
                   settings: AnalysisSettings = AnalysisSettings(), athlete: str | None = None,
                   reference: Reference | None = None,
-                  pose_settings: PoseSettings = PoseSettings()) -> RunResult:
+                  pose_settings: PoseSettings = PoseSettings(),
+                  refine: ContactRefiner | None = None) -> RunResult:
     """Clean, detect contacts, measure steps, summarise and (with a ``reference``) judge one
-    athlete's run. ``pose_settings`` only goes into the record of settings used."""
+    athlete's run. ``refine``: times the contacts' edges from the frames (none: landmark
+    timing only). ``pose_settings`` only goes into the record of settings used."""
     track = clean(poses, calib, settings.clean)
     view = view_check(poses.xy_px, track.scale.leg_length_px, settings.view.max_side_width_leg)
     block = find_block_start(track)
     contacts, event_flags = detect_contacts(track, settings.contacts)
     contacts = ground_contacts(contacts, block)
+    if refine is not None and len(contacts):
+        contacts = refine(poses, contacts)
+        event_flags.append(_evidence_flag(contacts))
     steps = compute_steps(track, contacts, settings.steps)
     fps = poses.effective_fps
     summary = summarise(steps, fps=fps, leg_length=track.scale.leg_length,
@@ -51,6 +65,17 @@ def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *,
     if reference is None:
         return result
     return result.replace(verdict=assess(result, reference))
+
+
+def _evidence_flag(contacts: pd.DataFrame) -> Flag:
+    """How many touchdowns and toe-offs the frames timed (the rest: the landmarks)."""
+    n = len(contacts)
+    td = int((contacts["touchdown_source"] == "image").sum())
+    to = int((contacts["toe_off_source"] == "image").sum())
+    return Flag("image_evidence", "info",
+                f"Touchdowns timed from the video frames for {td} of {n} contacts, toe-offs for "
+                f"{to} of {n}; the others from the pose landmarks (less precise: "
+                "contacts.csv gives each event's source and uncertainty).")
 
 
 def _run_flags(summary: RunSummary, view: ViewCheck, settings: AnalysisSettings) -> list[Flag]:

@@ -49,13 +49,15 @@ EVENT_COLUMNS = (
 )
 #: What each detected event rests on: ``*_source`` is "image" (the foot seen to stop / leave
 #: the ground in the frames) or "landmarks" (the pose tracker's foot points); ``*_unc_s`` its
-#: 1-sigma uncertainty in seconds; ``contact_time_unc_s`` that of the contact time.
+#: 1-sigma uncertainty in seconds; ``contact_time_unc_s`` that of the contact time;
+#: ``evidence_note``: the ground motion the image stage followed, or why it could not decide.
 EVENT_EVIDENCE_COLUMNS = (
     "touchdown_source",
     "toe_off_source",
     "touchdown_unc_s",
     "toe_off_unc_s",
     "contact_time_unc_s",
+    "evidence_note",
 )
 #: The contacts table stridecam writes (contacts.csv).
 CONTACT_COLUMNS = EVENT_COLUMNS + EVENT_EVIDENCE_COLUMNS

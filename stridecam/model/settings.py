@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stridecam.model.errors import ConfigError
+from stridecam.model.evidence_settings import EvidenceSettings
 
 #: Pose model variants and running modes the pose stage knows.
 MODEL_VARIANTS = ("lite", "full", "heavy")
@@ -174,7 +175,7 @@ class ContactSettings:
     max_tip_leg: float = 0.15
     subframe: bool = True
     landmark_event_sd_s: float = 0.008
-    landmark_event_sd_frames: float = 0.5
+    landmark_event_sd_frames: float = 1.2
 
 
 @dataclass(frozen=True)
@@ -216,10 +217,14 @@ class ViewSettings:
 
 @dataclass(frozen=True)
 class AnalysisSettings:
-    """Every setting of the pure analysis, by stage."""
+    """Every setting of the analysis, by stage. ``image_evidence``: time touchdowns and
+    toe-offs from the frames where they decide (``io.evidence``; needs the video), with its
+    ``evidence`` settings."""
 
     clean: CleanSettings = field(default_factory=CleanSettings)
     contacts: ContactSettings = field(default_factory=ContactSettings)
+    image_evidence: bool = True
+    evidence: EvidenceSettings = field(default_factory=EvidenceSettings)
     steps: StepSettings = field(default_factory=StepSettings)
     summary: SummarySettings = field(default_factory=SummarySettings)
     view: ViewSettings = field(default_factory=ViewSettings)

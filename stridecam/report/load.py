@@ -4,9 +4,8 @@ A run folder (``reports/<clip>/``, written by ``pipeline.analyse_clip``) holds `
 ``steps.csv``, ``contacts.csv`` and the cached landmarks (``landmarks.parquet`` + ``.json``).
 The numbers a report prints come from the saved run (``io.store.load_run``), exactly as written.
 The time series (thigh angles, knee heights, the skeleton) are not saved, so the track is
-recomputed by running ``analysis.run.analyse_poses`` on the cached landmarks with the saved
-settings (no pose inference, well under a second); if that re-analysis finds other touchdowns
-than the saved tables (an older stridecam wrote them), ``RunData.notes`` says so.
+recomputed by cleaning the cached landmarks with the saved settings (``analysis.clean``; no
+pose inference, no video).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from stridecam.io.store import LANDMARKS_FILE, LANDMARKS_META, load_poses, load_run
@@ -25,9 +23,6 @@ from stridecam.model.poses import Poses
 from stridecam.model.result import RunResult
 from stridecam.model.track import Track
 from stridecam.model.verdict import Verdict
-
-#: Touchdown times of a re-analysis within this many seconds of the saved ones agree.
-SAME_EVENT_S = 0.002
 
 
 @dataclass
@@ -90,12 +85,6 @@ def find_clip(source: str | None, folder: Path | None = None,
     return None
 
 
-def _same_events(a: pd.DataFrame, b: pd.DataFrame) -> bool:
-    ta = a.get("touchdown_time_s", pd.Series(dtype=float)).to_numpy(float)
-    tb = b.get("touchdown_time_s", pd.Series(dtype=float)).to_numpy(float)
-    return len(ta) == len(tb) and bool(np.all(np.abs(ta - tb) <= SAME_EVENT_S))
-
-
 def load_run_data(folder: str | Path, clip: str | Path | None = None, *,
                   reanalyse: bool = True) -> RunData:
     """Read a saved run folder (see the module docstring). ``clip`` overrides the video path.
@@ -109,17 +98,10 @@ def load_run_data(folder: str | Path, clip: str | Path | None = None, *,
         data.poses = load_poses(folder)
         data.landmarks_meta = json.loads((folder / LANDMARKS_META).read_text())
         if reanalyse:
-            from stridecam.analysis.run import analyse_poses
+            from stridecam.analysis.clean import clean
 
             s = result.settings
-            again = analyse_poses(data.poses, s.calibration, settings=s.analysis)
-            data.result = result.replace(track=again.track)
-            if not _same_events(again.steps, result.steps):
-                data.notes.append(
-                    "Re-analysing the saved landmarks with this stridecam version finds other "
-                    "touchdowns than the saved tables: the traces come from the re-analysis, "
-                    "the numbers from the saved tables. Run `stridecam analyse` again to "
-                    "refresh them.")
+            data.result = result.replace(track=clean(data.poses, s.calibration, s.analysis.clean))
     else:
         data.notes.append("No saved landmarks: the angle traces and the skeleton are left out.")
     data.clip = find_clip(result.source, folder, clip)

@@ -158,6 +158,7 @@ def detect_contacts(track: Track, settings: ContactSettings = ContactSettings()
     table["touchdown_source"] = table["toe_off_source"] = "landmarks"
     table["touchdown_unc_s"] = table["toe_off_unc_s"] = sd
     table["contact_time_unc_s"] = np.hypot(sd, sd)
+    table["evidence_note"] = ""
     if label_swaps:
         flags.append(Flag(
             "leg_labels_repaired", "info",

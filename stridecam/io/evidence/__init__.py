@@ -20,7 +20,7 @@ from stridecam.io.evidence.refine import (
     evidence_table,
     refine_contacts,
 )
-from stridecam.io.evidence.settings import DEFAULT_SETTINGS, EvidenceSettings
+from stridecam.model.evidence_settings import DEFAULT_SETTINGS, EvidenceSettings
 
 __all__ = ["DEFAULT_SETTINGS", "EVIDENCE_COLUMNS", "ContactEvidence", "EvidenceSettings",
            "collect_evidence", "evidence_table", "refine_contacts"]

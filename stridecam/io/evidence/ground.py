@@ -42,7 +42,7 @@ from stridecam.io.evidence.planted import (
     patch_at,
     track_step,
 )
-from stridecam.io.evidence.settings import EvidenceSettings
+from stridecam.model.evidence_settings import EvidenceSettings
 
 
 @dataclass(frozen=True)

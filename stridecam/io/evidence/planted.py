@@ -37,7 +37,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from stridecam.io.evidence.settings import EvidenceSettings
+from stridecam.model.evidence_settings import EvidenceSettings
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 inside the crop, end exclusive
 

@@ -19,8 +19,8 @@ frame interval before it, so its time is ``time_s[k] - dt/2``; an image toe-off 
 (the last frame on the ground) at ``time_s[k] + dt/2``; ``*_frame`` columns hold ``k`` itself.
 Uncertainty (1-sigma, seconds): ``dt * sqrt(image_sigma_frames**2 + a**2)``, where ``a``
 (frames) is 0 when at least two corners agree on the edge frame and otherwise half the gap to
-the next corner's edge (capped at 1); landmark edges get ``landmark_uncertainty_s`` (and at
-least ``dt / sqrt(12)``).
+the next corner's edge (capped at 1); landmark edges keep the uncertainty the landmark timing
+gave them (``analysis.events.detect.landmark_event_sd_s``).
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ import pandas as pd
 from stridecam.io.evidence.frames import Box, Window, WindowReader
 from stridecam.io.evidence.ground import GroundMotion, ground_shift
 from stridecam.io.evidence.planted import Planted, find_planted
-from stridecam.io.evidence.settings import DEFAULT_SETTINGS, EvidenceSettings
+from stridecam.model.columns import EVENT_EVIDENCE_COLUMNS
+from stridecam.model.evidence_settings import DEFAULT_SETTINGS, EvidenceSettings
 from stridecam.model.landmarks import IDX
 from stridecam.model.poses import Poses
 
@@ -46,8 +47,7 @@ SIDES = ("left", "right")
 _FOOT = {side: (IDX[f"{side}_heel"], IDX[f"{side}_foot_index"]) for side in SIDES}
 _HIPS = (IDX["left_hip"], IDX["right_hip"])
 #: Columns added to the contacts table.
-EVIDENCE_COLUMNS = ("touchdown_source", "toe_off_source", "touchdown_uncertainty_s",
-                    "toe_off_uncertainty_s", "evidence_note")
+EVIDENCE_COLUMNS = EVENT_EVIDENCE_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -267,12 +267,12 @@ def evidence_table(poses: Poses, contacts: pd.DataFrame, evidence: list[ContactE
     s = settings
     table = contacts.copy().reset_index(drop=True)
     dt = float(np.median(np.diff(poses.time_s))) if poses.n_frames > 1 else float("nan")
-    lm_sigma = max(s.landmark_uncertainty_s, dt / math.sqrt(12)) if math.isfinite(dt) \
-        else s.landmark_uncertainty_s
+    lm_sigma = dt / math.sqrt(12) if math.isfinite(dt) else float("nan")
     for col, value in (("touchdown_source", "landmarks"), ("toe_off_source", "landmarks"),
-                       ("touchdown_uncertainty_s", lm_sigma), ("toe_off_uncertainty_s", lm_sigma),
+                       ("touchdown_unc_s", lm_sigma), ("toe_off_unc_s", lm_sigma),
                        ("evidence_note", "")):
-        table[col] = value
+        if col not in table:  # landmark edges keep what the landmark timing gave them
+            table[col] = value
     for ev in evidence:
         r, plan = ev.plan.row, ev.plan
         if plan.problem:
@@ -297,23 +297,25 @@ def evidence_table(poses: Poses, contacts: pd.DataFrame, evidence: list[ContactE
             table.at[r, f"{name}_time_s"] = t
             table.at[r, f"{name}_frame"] = k
             table.at[r, f"{name}_source"] = "image"
-            table.at[r, f"{name}_uncertainty_s"] = _uncertainty(
+            table.at[r, f"{name}_unc_s"] = _uncertainty(
                 dt, s.image_sigma_frames, support, pos, nxt)
         if not table.at[r, "toe_off_time_s"] > table.at[r, "touchdown_time_s"]:
             table.loc[r] = before  # one image edge crossed the other landmark edge: keep both
             notes.append("edges_crossed")
         table.at[r, "evidence_note"] = ";".join(notes)
     table["contact_time_s"] = table["toe_off_time_s"] - table["touchdown_time_s"]
+    table["contact_time_unc_s"] = np.hypot(table["touchdown_unc_s"].to_numpy(float),
+                                           table["toe_off_unc_s"].to_numpy(float))
     return table
 
 
 def refine_contacts(clip_path: str | Path, poses: Poses, contacts: pd.DataFrame,
                     settings: EvidenceSettings = DEFAULT_SETTINGS) -> pd.DataFrame:
     """The landmark ``contacts`` table of ``poses`` (from ``clip_path``) with touchdowns and
-    toe-offs refined from the frames: the same columns plus ``touchdown_source``,
-    ``toe_off_source`` ("image" or "landmarks"), ``touchdown_uncertainty_s``,
-    ``toe_off_uncertainty_s`` (1-sigma, seconds) and ``evidence_note`` (the ground motion
-    followed, or why the image could not decide). Frames are Poses indices, as in ``contacts``.
+    toe-offs refined from the frames: the columns of ``model.columns.CONTACT_COLUMNS``, with
+    ``touchdown_source`` / ``toe_off_source`` "image" where the frames decided, their 1-sigma
+    uncertainty (``*_unc_s``, seconds) and ``evidence_note`` (the ground motion followed, or why
+    the image could not decide). Frames are Poses indices, as in ``contacts``.
     """
     started = time.perf_counter()
     evidence = collect_evidence(clip_path, poses, contacts, settings)

@@ -96,9 +96,6 @@ class EvidenceSettings:
     tools/measure_evidence.py: RMS 22-25 ms against frames labelled by eye on eight 30 fps
     and one 60 fps clip, the labels' own whole-frame quantisation included); an edge that
     only one corner supports gets more (see ``refine``)."""
-    landmark_uncertainty_s: float = 0.04
-    """1-sigma timing uncertainty given to edges kept from the landmarks (seconds; measured the
-    same way: RMS 44 ms for touchdowns, 37 ms for toe-offs)."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
