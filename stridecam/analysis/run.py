@@ -10,19 +10,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from stridecam import __version__
 from stridecam.analysis.clean import clean
 from stridecam.analysis.events import detect_contacts
-from stridecam.analysis.events.blocks import find_block_start, ground_contacts
+from stridecam.analysis.events.blocks import (
+    exit_rows,
+    find_block_start,
+    ground_contacts,
+    refined_exits,
+)
+from stridecam.analysis.events.candidates import accept, search_windows, too_short
+from stridecam.analysis.events.detect import cut_at_end
 from stridecam.analysis.limiter import Reference, assess
 from stridecam.analysis.metrics import compute_steps
 from stridecam.analysis.summary import summarise
 from stridecam.analysis.view import view_check
 from stridecam.model.poses import Flag, Poses
-from stridecam.model.result import Athlete, Provenance, RunResult, RunSummary, ViewCheck
+from stridecam.model.result import (
+    Athlete,
+    BlockStart,
+    Provenance,
+    RunResult,
+    RunSummary,
+    ViewCheck,
+)
 from stridecam.model.settings import AnalysisSettings, Calibration, PoseSettings, Settings
+from stridecam.model.track import Track
 
 #: Refines a contacts table from the video's frames (``io.evidence.refine_contacts`` bound to a
 #: clip): (poses, contacts) -> contacts with image-timed edges, sources and uncertainties.
@@ -43,7 +59,7 @@ def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *,
     contacts, event_flags = detect_contacts(track, settings.contacts)
     contacts = ground_contacts(contacts, block)
     if refine is not None and len(contacts):
-        contacts = refine(poses, contacts)
+        contacts, block = _refined(poses, track, contacts, block, refine, settings)
         event_flags.append(_evidence_flag(contacts))
     steps = compute_steps(track, contacts, settings.steps)
     fps = poses.effective_fps
@@ -65,6 +81,33 @@ def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *,
     if reference is None:
         return result
     return result.replace(verdict=assess(result, reference))
+
+
+def _refined(poses: Poses, track: Track, contacts: pd.DataFrame, block: BlockStart | None,
+             refine: ContactRefiner, settings: AnalysisSettings
+             ) -> tuple[pd.DataFrame, BlockStart | None]:
+    """The contacts timed from the frames, with the contacts the landmarks missed where the
+    frames show one (``events.candidates``), and none too short to be a step; the block exits
+    timed from the frames too (none of the contacts may start before the front foot left)."""
+    frame_s = 1.0 / track.fps
+    short = too_short(contacts)
+    contacts, fragments = contacts[~short], contacts[short]
+    search = search_windows(contacts, float(track.time_s[0]), float(track.time_s[-1]), block,
+                            frame_s, cut_at_end(track, settings.contacts))
+    for col in ("touchdown", "toe_off"):
+        k = np.searchsorted(poses.time_s, search[f"{col}_time_s"].to_numpy(float))
+        search[f"{col}_frame"] = np.clip(k, 0, poses.n_frames - 1)
+    parts = [contacts.assign(search=False, kind="contact"), search.assign(kind="search"),
+             fragments.assign(search=True, kind="search")]
+    if block is not None:
+        parts.append(exit_rows(block, poses.xy_px, poses.time_s).assign(kind="block"))
+    refined = refine(poses, pd.concat([p for p in parts if len(p)], ignore_index=True))
+    kind = refined["kind"]
+    if block is not None:
+        block = refined_exits(block, refined[kind == "block"])
+    accepted = accept(refined[kind != "block"], (float(poses.time_s[0]), float(poses.time_s[-1])),
+                      frame_s)
+    return ground_contacts(accepted, block), block
 
 
 def _evidence_flag(contacts: pd.DataFrame) -> Flag:

@@ -165,7 +165,8 @@ class BlockStart:
     """A start from blocks (seconds of clip time): the set position from ``set_start_s`` to the
     first movement, and when the rear and the front foot left their blocks (the last instant
     each was on its pedal), each with its source ("image" or "landmarks") and 1-sigma
-    uncertainty (s)."""
+    uncertainty (s); ``rear_side``: the tracker's label ("left"/"right") of the foot on the
+    rear pedal in the set position."""
 
     set_start_s: float
     first_movement_s: float
@@ -174,6 +175,7 @@ class BlockStart:
     source: str = "landmarks"
     rear_exit_unc_s: float = NAN
     front_exit_unc_s: float = NAN
+    rear_side: str = ""
 
     @property
     def rear_block_time_s(self) -> float:

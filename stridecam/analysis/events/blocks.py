@@ -14,6 +14,7 @@ Heights and distances are in leg lengths, so the thresholds hold for any camera 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,7 +89,48 @@ def find_block_start(track: Track, s: BlockSettings = BlockSettings()) -> BlockS
     rear, front = sorted((exits["rear"], exits["front"]))
     return BlockStart(set_start_s=float(t[first]), first_movement_s=float(t[go]),
                       rear_exit_s=rear, front_exit_s=front, source="landmarks",
-                      rear_exit_unc_s=_frame_sd(t), front_exit_unc_s=_frame_sd(t))
+                      rear_exit_unc_s=_frame_sd(t), front_exit_unc_s=_frame_sd(t),
+                      rear_side=SIDES[int(rear_k)])
+
+
+def exit_rows(block: BlockStart, xy_px: np.ndarray, time_s: np.ndarray,
+               lead_s: float = 0.2) -> pd.DataFrame:
+    """Two rows for the image stage, one per foot in the blocks (rear first): the toe's image
+    point in the set position (``foot_x_px``, ``foot_y_px``: median over the set position's
+    frames of ``xy_px``, Poses pixels at ``time_s``), the window from ``lead_s`` before the
+    first movement to the landmark exit, and only the toe-off (the block exit) to find."""
+    rows = []
+    set_rows = (time_s >= block.set_start_s) & (time_s <= block.first_movement_s)
+    front_side = "right" if block.rear_side == "left" else "left"
+    for side, exit_s in ((block.rear_side, block.rear_exit_s), (front_side, block.front_exit_s)):
+        toe = xy_px[set_rows, IDX[f"{side}_foot_index"]]
+        ok = np.isfinite(toe).all(axis=1)
+        x, y = np.median(toe[ok], axis=0) if ok.any() else (np.nan, np.nan)
+        start = block.first_movement_s - lead_s
+        rows.append({"foot": side, "touchdown_time_s": start, "toe_off_time_s": exit_s,
+                     "touchdown_frame": int(np.searchsorted(time_s, start)),
+                     "toe_off_frame": int(np.clip(np.searchsorted(time_s, exit_s), 0,
+                                                  len(time_s) - 1)),
+                     "contact_time_s": exit_s - start, "search": True, "edges": "toe_off",
+                     "foot_x_px": float(x), "foot_y_px": float(y)})
+    return pd.DataFrame(rows)
+
+
+def refined_exits(block: BlockStart, rows: pd.DataFrame) -> BlockStart:
+    """``block`` with the exits the frames timed (``rows``: ``exit_rows`` after the image
+    stage; an exit the frames did not decide keeps its landmark time)."""
+    times, uncs, image = [], [], []
+    for (_, row), (t, unc) in zip(rows.iterrows(), ((block.rear_exit_s, block.rear_exit_unc_s),
+                                                     (block.front_exit_s,
+                                                      block.front_exit_unc_s)), strict=True):
+        from_image = row["toe_off_source"] == "image"
+        times.append(float(row["toe_off_time_s"]) if from_image else t)
+        uncs.append(float(row["toe_off_unc_s"]) if from_image else unc)
+        image.append(from_image)
+    rear, front = times
+    source = "image" if all(image) else "image and landmarks" if any(image) else "landmarks"
+    return dataclasses.replace(block, rear_exit_s=min(rear, front), front_exit_s=max(rear, front),
+                               rear_exit_unc_s=uncs[0], front_exit_unc_s=uncs[1], source=source)
 
 
 def ground_contacts(contacts: pd.DataFrame, block: BlockStart | None) -> pd.DataFrame:

@@ -182,6 +182,35 @@ def landmark_event_sd_s(fps: float, s: ContactSettings = ContactSettings()) -> f
 def _complete_stretches(track: Track, h: np.ndarray, x: np.ndarray, label: np.ndarray,
                         s: ContactSettings) -> list[tuple[int, int]]:
     """Contact stretches (first, last sample) not cut by the clip's ends or a gap."""
+    complete, _ = _stretches(track, h, x, label, s)
+    return complete
+
+
+def cut_at_end(track: Track, s: ContactSettings = ContactSettings()
+               ) -> list[tuple[float, float]]:
+    """(touchdown time, last on-ground sample time) of the contacts the track loses before
+    their toe-off (the clip or the track ends, or a gap begins): their toe-off may still be
+    seen in the frames (``events.candidates``)."""
+    leg = track.scale.leg_length
+    if track.n < 5 or not np.isfinite(leg):
+        return []
+    h, x, label = lowest_foot(track)
+    _, cut = _stretches(track, h, x, label, s)
+    timing: dict[str, Any] = dict(part=s.edge_part, floor_percentile=s.floor_percentile,
+                                  timing=s.timing_leg * leg, band=s.band_leg * leg,
+                                  fit_s=s.fit_s, subframe=s.subframe)
+    out = []
+    for first, last in cut:
+        td = _edge_time(track.time_s, h, first, last, -1, **timing)
+        if np.isfinite(td):
+            out.append((td, float(track.time_s[last])))
+    return out
+
+
+def _stretches(track: Track, h: np.ndarray, x: np.ndarray, label: np.ndarray,
+               s: ContactSettings) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(complete stretches, stretches cut at their end), each (first, last sample); stretches
+    cut at their start are neither (no touchdown to time)."""
     leg = track.scale.leg_length
     dt = float(np.median(np.diff(track.time_s)))
     still = stance_like(track.time_s, x, hip_mid_x(track.xy), label, s.swing_tolerance)
@@ -190,14 +219,15 @@ def _complete_stretches(track: Track, h: np.ndarray, x: np.ndarray, label: np.nd
         grow=s.grow_leg * leg, x_tol=s.stance_tol_leg * leg, same_place=s.same_place_leg * leg,
         merge=max(1, int(round(s.merge_gap_s / dt))), air=s.air_leg * leg,
         still_fraction=s.still_fraction, floor_percentile=s.floor_percentile)
-    kept = []
+    kept, cut = [], []
     for first, last in stretches:
-        if first == 0 or last >= track.n - 1:
-            continue  # contact cut by the clip's start or end
-        if not (np.isfinite(h[first - 1]) and np.isfinite(h[last + 1])):
-            continue  # cut by a gap in the track
+        if first == 0 or not np.isfinite(h[first - 1]):
+            continue  # contact cut by the clip's start or a gap: no touchdown
+        if last >= track.n - 1 or not np.isfinite(h[last + 1]):
+            cut.append((first, last))  # the toe-off is not in the track
+            continue
         kept.append((first, last))
-    return kept
+    return kept, cut
 
 
 def _edge_times(track: Track, h: np.ndarray, label: np.ndarray, kept: list[tuple[int, int]],

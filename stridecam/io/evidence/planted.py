@@ -171,11 +171,12 @@ def planted_runs(frames: list[np.ndarray], mid: int, corners: np.ndarray, shift:
 
 
 def on_foot(frames: list[np.ndarray], mid: int, corners: np.ndarray, shift: np.ndarray,
-            half_px: int, ground_ncc_max: float) -> np.ndarray:
+            half_px: int, ground_ncc_max: float, start: bool = True) -> np.ndarray:
     """(k,) bool: the corner's patch at mid-stance does not reappear at the same ground place
-    in the window's two first and two last frames (so it is on the foot, not the ground)."""
+    in the window's two first (unless not ``start``: a foot planted since before the window)
+    and two last frames (so it is on the foot, not the ground)."""
     n = len(frames)
-    ends = sorted({0, min(1, n - 1), max(n - 2, 0), n - 1} - {mid})
+    ends = sorted(({0, min(1, n - 1)} if start else set()) | {max(n - 2, 0), n - 1} - {mid})
     out = np.ones(len(corners), dtype=bool)
     for i, (x, y) in enumerate(corners):
         xi, yi = int(round(float(x))), int(round(float(y)))
@@ -216,9 +217,11 @@ def _edge(values: np.ndarray, first: bool) -> tuple[int, int, int]:
 
 
 def find_planted(frames: list[np.ndarray], mid: int, feature_box: Box, shift: np.ndarray,
-                 foot_px: float, dt_s: float, s: EvidenceSettings) -> Planted:
+                 foot_px: float, dt_s: float, s: EvidenceSettings,
+                 toe_off_only: bool = False) -> Planted:
     """Touchdown and toe-off positions in ``frames`` (``dt_s`` apart) from the corners of the
-    stance foot."""
+    stance foot. ``toe_off_only``: the foot was planted before the window began (a foot in the
+    blocks): only when it leaves is looked for."""
     n = len(frames)
     if n < 3 or not 0 < mid < n - 1:
         return Planted(reason="window_too_short")
@@ -232,7 +235,7 @@ def find_planted(frames: list[np.ndarray], mid: int, feature_box: Box, shift: np
     starts, ends = planted_runs(frames, mid, corners, shift, tol, params, max_fb_px(foot_px, s),
                                 span)
     half = max(2, int(round(s.patch_foot * foot_px / 2)))
-    foot = on_foot(frames, mid, corners, shift, half, s.ground_ncc_max)
+    foot = on_foot(frames, mid, corners, shift, half, s.ground_ncc_max, start=not toe_off_only)
     details: dict[str, Any] = dict(corners=corners, starts=starts, ends=ends, on_foot=foot,
                                    ncc=curve, patch_box=feature_box)
     mid_match = np.nanmax(curve[[mid - 1, mid + 1]]) if np.isfinite(
@@ -241,7 +244,9 @@ def find_planted(frames: list[np.ndarray], mid: int, feature_box: Box, shift: np
         return Planted(reason="not_planted_at_mid", **details)
     result: dict[str, Any] = {}
     reasons = []
-    for name, values, first in (("touchdown", starts, True), ("toe_off", ends, False)):
+    edges = (("toe_off", ends, False),) if toe_off_only else (
+        ("touchdown", starts, True), ("toe_off", ends, False))
+    for name, values, first in edges:
         bounded = values[foot & (values >= 0) & (values < n)]
         if bounded.size < s.min_features:
             reasons.append(f"{name}_unbounded")

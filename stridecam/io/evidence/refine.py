@@ -12,7 +12,9 @@ For each contact of the landmark contacts table:
 4. *Planted*: first and last frame the shoe is at its place on the ground
    (``planted.find_planted``).
 5. *Decide*: an image edge replaces the landmark edge when enough corners bound it and it lies
-   within ``max_shift_s`` of the landmark edge; otherwise the landmark edge is kept.
+   within ``max_shift_s`` of the landmark edge; otherwise the landmark edge is kept. Rows
+   with ``search`` True are windows where a contact is looked for, their edges guesses: the
+   image edge is taken wherever it lies in the window.
 
 Times: an image touchdown in frame ``k`` (the first frame on the ground) happened during the
 frame interval before it, so its time is ``time_s[k] - dt/2``; an image toe-off in frame ``k``
@@ -38,6 +40,13 @@ import pandas as pd
 from stridecam.io.evidence.frames import Box, Window, WindowReader
 from stridecam.io.evidence.ground import GroundMotion, ground_shift
 from stridecam.io.evidence.planted import Planted, find_planted
+from stridecam.io.evidence.search import (
+    alternatives,
+    best,
+    foot_points,
+    searched,
+    toe_off_only,
+)
 from stridecam.model.columns import EVENT_EVIDENCE_COLUMNS
 from stridecam.model.evidence_settings import DEFAULT_SETTINGS, EvidenceSettings
 from stridecam.model.landmarks import IDX
@@ -105,6 +114,13 @@ def _hip_speed_px(poses: Poses, at: list[int], half: int = 2) -> float:
     return float(np.median(v)) if v.size else float("nan")
 
 
+def _nearest_side_distance(poses: Poses, k: int, side: str, point: np.ndarray) -> float:
+    """Pixels from ``point`` to the nearer of ``side``'s heel and toe at Poses index ``k``."""
+    pts = np.array([poses.xy_px[k, i] for i in _FOOT[side]])
+    d = np.linalg.norm(pts - point[None, :], axis=1)
+    return float(np.nanmin(d)) if np.isfinite(d).any() else float("nan")
+
+
 def _stance_side(poses: Poses, k: int) -> tuple[int, np.ndarray] | None:
     """(side index, lowest foot point) of the stance foot at Poses index ``k``: the foot point
     (heel or toe of either foot) lowest in the image; None if no foot point is seen."""
@@ -116,11 +132,14 @@ def _stance_side(poses: Poses, k: int) -> tuple[int, np.ndarray] | None:
 
 
 def plan_contact(poses: Poses, row: int, td_k: int, to_k: int, mid_t: float, foot_px: float,
-                 s: EvidenceSettings, speed_floor_px: float = 0.0) -> Plan:
+                 s: EvidenceSettings, speed_floor_px: float = 0.0,
+                 foot_at: tuple[float, float] | None = None) -> Plan:
     """Where and when to look for the contact whose landmark edges are at Poses indices
     ``td_k``/``to_k`` (module docstring, step 1). On moving ground the region read follows the
     foot at its landmark speed, or at least ``speed_floor_px`` pixels per frame (the clip's
-    typical stance-foot speed: one contact's landmarks may say much less)."""
+    typical stance-foot speed: one contact's landmarks may say much less). ``foot_at``: the
+    planted foot's image point when the caller knows it (a foot in the blocks), instead of
+    the lowest foot point."""
     n = poses.n_frames
     dt = float(np.median(np.diff(poses.time_s))) if n > 1 else float("nan")
     mid_k = int(np.clip(np.searchsorted(poses.time_s, mid_t), 0, max(n - 1, 0)))
@@ -131,14 +150,22 @@ def plan_contact(poses: Poses, row: int, td_k: int, to_k: int, mid_t: float, foo
     if not (math.isfinite(foot_px) and foot_px >= s.min_foot_px):
         return _with(empty, "foot_too_small")
     stance = None
+    if foot_at is not None and all(math.isfinite(v) for v in foot_at):
+        stance = (0, np.array(foot_at, float))
     for k in (mid_k, mid_k - 1, mid_k + 1):
+        if stance is not None:
+            break
         if 0 <= k < n and (stance := _stance_side(poses, k)) is not None:
             mid_k = k
-            break
     if stance is None:
         return _with(empty, "foot_not_seen")
     side, low = stance
+    if foot_at is not None:  # the side whose foot is nearest the given point moves it
+        dist = np.array([_nearest_side_distance(poses, mid_k, sd, low) for sd in SIDES])
+        side = int(np.nanargmin(dist)) if np.isfinite(dist).any() else 0
     heel, toe = (poses.xy_px[mid_k, i] for i in _FOOT[SIDES[side]])
+    if foot_at is not None:
+        heel = toe = np.array([np.nan, np.nan])  # the point is known; the landmarks may be off
     pts = np.array([p for p in (heel, toe, low) if np.isfinite(p).all()])
     # the stance foot's image velocity through mid-contact (pixels per frame)
     track = _mean_of(poses.xy_px[:, list(_FOOT[SIDES[side]])])
@@ -209,21 +236,27 @@ def collect_evidence(clip_path: str | Path, poses: Poses, contacts: pd.DataFrame
     edges = [(int(c.touchdown_frame), int(c.toe_off_frame),
               0.5 * (float(c.touchdown_time_s) + float(c.toe_off_time_s)))
              for c in contacts.itertuples(index=False)]
-    plans = [plan_contact(poses, row, *e, foot_px, s) for row, e in enumerate(edges)]
+    at = foot_points(contacts)
+    only_toe_off = toe_off_only(contacts)
+    plans = [plan_contact(poses, row, *e, foot_px, s, foot_at=at[row])
+             for row, e in enumerate(edges)]
     todo = [p for p in plans if not p.problem]
     if not todo:
         return [ContactEvidence(p) for p in plans]
-    # does the athlete travel across the image (still camera) or stay (pan, treadmill)?
-    foot_speed = float(np.median([np.hypot(*p.velocity_px) for p in todo]))
-    hip_speed = _hip_speed_px(poses, [p.window[p.mid] for p in todo])
+    # does the athlete travel across the image (still camera) or stay (pan, treadmill)? (from
+    # the contacts the landmarks found; search rows and feet in the blocks are guesses)
+    guessed = searched(contacts)
+    known = [p for p in todo if not guessed[p.row]] or todo
+    foot_speed = float(np.median([np.hypot(*p.velocity_px) for p in known]))
+    hip_speed = _hip_speed_px(poses, [p.window[p.mid] for p in known])
     hip_ratio = hip_speed / foot_speed if foot_speed > 0 else float("inf")
     if not math.isfinite(hip_ratio):  # hips never seen: assume the common case, a still camera
         hip_ratio = float("inf")
     # the stance foot's typical image motion (a seed for tracking; one contact's landmarks
     # can be far off)
-    typical_v = np.median(np.array([p.velocity_px for p in todo]), axis=0)
+    typical_v = np.median(np.array([p.velocity_px for p in known]), axis=0)
     if hip_ratio < s.still_hip_ratio:  # moving ground: read wide enough to follow the foot
-        plans = [plan_contact(poses, row, *e, foot_px, s, foot_speed)
+        plans = [plan_contact(poses, row, *e, foot_px, s, foot_speed, foot_at=at[row])
                  for row, e in enumerate(edges)]
         todo = [p for p in plans if not p.problem]
     out = [ContactEvidence(p) for p in plans]
@@ -248,7 +281,7 @@ def collect_evidence(clip_path: str | Path, poses: Poses, contacts: pd.DataFrame
         out[row].ground = ground
         if ground.mode != "unknown":
             out[row].planted = find_planted(frames, ground.mid, ground.box, ground.shift,
-                                            work.foot_px, dt, s)
+                                            work.foot_px, dt, s, only_toe_off[row])
         if keep_frames:
             out[row].frames = frames
     return out
@@ -273,6 +306,7 @@ def evidence_table(poses: Poses, contacts: pd.DataFrame, evidence: list[ContactE
                        ("evidence_note", "")):
         if col not in table:  # landmark edges keep what the landmark timing gave them
             table[col] = value
+    is_search = searched(table)
     for ev in evidence:
         r, plan = ev.plan.row, ev.plan
         if plan.problem:
@@ -291,7 +325,7 @@ def evidence_table(poses: Poses, contacts: pd.DataFrame, evidence: list[ContactE
                 continue
             k = plan.window[pos]
             t = float(poses.time_s[k]) + sign * dt / 2
-            if abs(t - float(table.at[r, f"{name}_time_s"])) > s.max_shift_s:
+            if not is_search[r] and abs(t - float(table.at[r, f"{name}_time_s"])) > s.max_shift_s:
                 notes.append(f"{name}_far_from_landmarks")
                 continue
             table.at[r, f"{name}_time_s"] = t
@@ -315,10 +349,16 @@ def refine_contacts(clip_path: str | Path, poses: Poses, contacts: pd.DataFrame,
     toe-offs refined from the frames: the columns of ``model.columns.CONTACT_COLUMNS``, with
     ``touchdown_source`` / ``toe_off_source`` "image" where the frames decided, their 1-sigma
     uncertainty (``*_unc_s``, seconds) and ``evidence_note`` (the ground motion followed, or why
-    the image could not decide). Frames are Poses indices, as in ``contacts``.
+    the image could not decide). Frames are Poses indices, as in ``contacts``. A ``search`` row
+    without a known foot point is looked at on either foot at three moments of its window
+    (``search.alternatives``), and the best-supported planted run is kept.
     """
     started = time.perf_counter()
-    evidence = collect_evidence(clip_path, poses, contacts, settings)
-    table = evidence_table(poses, contacts, evidence, settings)
-    table.attrs["evidence_wall_s"] = time.perf_counter() - started
-    return table
+    table, owner = alternatives(poses, contacts.reset_index(drop=True))
+    evidence = collect_evidence(clip_path, poses, table, settings)
+    refined = best(evidence_table(poses, table, evidence, settings),
+                   [ev.planted for ev in evidence], owner)
+    refined = refined[list(contacts.columns) + [c for c in EVIDENCE_COLUMNS
+                                                if c not in contacts.columns]]
+    refined.attrs["evidence_wall_s"] = time.perf_counter() - started
+    return refined
