@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.signal import savgol_filter
 
+from stridecam.analysis.events.signals import lowest_foot
 from stridecam.model.columns import LENGTH_PAIRS, STEP_TABLE_COLUMNS
 from stridecam.model.landmarks import IDX
 from stridecam.model.settings import StepSettings
@@ -114,6 +115,7 @@ class _Signals:
     omega: np.ndarray  # forward thigh angular velocity, deg/s (faster of the two thighs)
     trunk: np.ndarray  # trunk lean, deg
     hip: np.ndarray  # hip mid-point forward position, track units
+    foot: np.ndarray  # the lowest foot's toe forward position (the stance foot), track units
 
 
 def _signals(track: Track, derivative_window_s: float) -> _Signals:
@@ -128,7 +130,8 @@ def _signals(track: Track, derivative_window_s: float) -> _Signals:
     omega = np.fmax(_derivative(t, front, derivative_window_s),
                     _derivative(t, back, derivative_window_s))
     return _Signals(t=t, front=front, back=back, knee_top=knee_top, omega=omega,
-                    trunk=trunk_angle_deg(track), hip=hip_mid_x(track.xy))
+                    trunk=trunk_angle_deg(track), hip=hip_mid_x(track.xy),
+                    foot=lowest_foot(track)[1])
 
 
 def compute_steps(track: Track, contacts: pd.DataFrame,
@@ -153,7 +156,7 @@ def compute_steps(track: Track, contacts: pd.DataFrame,
             continue  # degenerate contacts (no duration): not a step that can be measured
         if step_time > settings.max_step_time_factor * typical:
             continue  # a contact was missed in between: this would be two steps, not one
-        row = _step_row(c, i, sig, step_index=len(rows))
+        row = _step_row(c, i, sig, len(rows), settings.step_length_from)
         row.update(_uncertainties(c, i, row, settings.hip_sd_leg * track.scale.leg_length))
         rows.append(_in_units(row, track.scale.units, track.scale.leg_length))
     steps = pd.DataFrame(rows, columns=list(STEP_TABLE_COLUMNS))
@@ -208,7 +211,16 @@ def _uncertainties(c: pd.DataFrame, i: int, row: dict, hip_sd: float) -> dict:
     }
 
 
-def _step_row(c: pd.DataFrame, i: int, sig: _Signals, step_index: int) -> dict:
+def _stance_x(sig: _Signals, td: float, to: float) -> float:
+    """The stance foot's forward position over a contact (median of its samples)."""
+    idx = _window(sig.t, td, to)
+    x = sig.foot[idx] if idx.size else np.zeros(0)
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else float("nan")
+
+
+def _step_row(c: pd.DataFrame, i: int, sig: _Signals, step_index: int,
+              length_from: str = "hip") -> dict:
     """One row of the steps table: contact i, the flight after it, and the swing that follows
     its toe-off (to the same foot's next touchdown, contact i+2, when there is one)."""
     t = sig.t
@@ -216,7 +228,11 @@ def _step_row(c: pd.DataFrame, i: int, sig: _Signals, step_index: int) -> dict:
     td, to, td_next = (c.at[i, "touchdown_time_s"], c.at[i, "toe_off_time_s"],
                        c.at[i + 1, "touchdown_time_s"])
     step_time = td_next - td
-    step_length = _at(t, sig.hip, td_next) - _at(t, sig.hip, td)
+    if length_from == "feet":
+        step_length = (_stance_x(sig, td_next, c.at[i + 1, "toe_off_time_s"])
+                       - _stance_x(sig, td, to))
+    else:
+        step_length = _at(t, sig.hip, td_next) - _at(t, sig.hip, td)
     same = i + 2 if i + 2 < len(c) and c.at[i + 2, "foot"] == foot else None
     swing_end = c.at[same, "touchdown_time_s"] if same is not None else np.nan
     peak_flex = t_peak = peak_knee = peak_omega = np.nan

@@ -114,6 +114,15 @@ def _check_rectangle(corners: tuple[Point, ...], size_m: tuple[float, float]) ->
     if area < MIN_POINT_DISTANCE_PX ** 2:
         raise ConfigError("--ground-rect: the four corners span no area (repeated or collinear "
                           "points); give the corners of a rectangle on the ground, in order")
+    # a rectangle seen in perspective stays convex: every turn along its edges has one sign
+    turns = [(corners[(i + 1) % 4][0] - corners[i][0]) * (corners[(i + 2) % 4][1]
+                                                          - corners[(i + 1) % 4][1])
+             - (corners[(i + 1) % 4][1] - corners[i][1]) * (corners[(i + 2) % 4][0]
+                                                            - corners[(i + 1) % 4][0])
+             for i in range(4)]
+    if not (all(t > 0 for t in turns) or all(t < 0 for t in turns)):
+        raise ConfigError("--ground-rect: the corners are not in order around one rectangle (its "
+                          "edges cross or bend inwards); give them clockwise or anticlockwise")
 
 
 @dataclass(frozen=True)
@@ -183,11 +192,20 @@ class StepSettings:
     """``stridecam.analysis.metrics``: a "step" longer than ``max_step_time_factor`` times the
     clip's median touchdown interval spans a missed contact and is not measured; angular
     velocities are Savitzky-Golay derivatives over ``derivative_window_s``; the hip mid-point's
-    position scatters by ``hip_sd_leg`` leg lengths (1 sigma) for the step length uncertainty."""
+    position scatters by ``hip_sd_leg`` leg lengths (1 sigma) for the step length uncertainty;
+    ``step_length_from``: "hip" (the hip mid-point's travel from touchdown to touchdown) or
+    "feet" (the distance between the two stance feet, each averaged over its contact); both
+    are measured against truth in VALIDATION.md."""
 
     max_step_time_factor: float = 1.5
     derivative_window_s: float = 0.04
     hip_sd_leg: float = 0.01
+    step_length_from: str = "hip"
+
+    def __post_init__(self) -> None:
+        if self.step_length_from not in ("hip", "feet"):
+            raise ConfigError(f"steps.step_length_from {self.step_length_from!r}: use 'hip' or "
+                              "'feet'")
 
 
 @dataclass(frozen=True)

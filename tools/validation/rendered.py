@@ -9,36 +9,68 @@ import numpy as np
 
 from stridecam.analysis.run import analyse_poses
 from stridecam.model.landmarks import IDX
-from stridecam.model.settings import Calibration, PoseSettings
-from stridecam.simulate import simulate
-from stridecam.simulate.presets import PRESETS
+from stridecam.model.result import RunResult
+from stridecam.model.settings import AnalysisSettings, Calibration, PoseSettings
+from stridecam.simulate import AthleteParams, CameraParams, simulate
+from stridecam.simulate.presets import PRESETS, Preset
+from stridecam.simulate.render import RENDER_VERSION
 from validation.common import CACHE, FPS, TABLE_HEAD, score, summarise_scores, table_row
 
+#: Panning-camera presets, and still-camera ones (``acceleration_static``, and a max-velocity
+#: athlete crossing a fixed camera's 16 m wide view).
 RENDER_PRESETS = ("balanced_pan", "slow_recycling", "force_limited", "acceleration", "asymmetric")
+STILL = {"acceleration_static": PRESETS["acceleration_static"],
+         "balanced_still": Preset(AthleteParams(), CameraParams(distance_m=14.0, hfov_deg=60.0),
+                                  1.5, description="max velocity across a fixed camera")}
+
+
+def _preset(name: str) -> Preset:
+    return STILL[name] if name in STILL else PRESETS[name]
 
 
 def _preset_digest(name: str) -> str:
-    """Short hash of a preset's parameters: cached renders of an edited preset are not reused."""
+    """Short hash of a preset's parameters and the renderer's version: cached renders of an
+    edited preset or an older look are not reused."""
     import hashlib
 
-    return hashlib.sha256(repr(PRESETS[name]).encode()).hexdigest()[:8]
+    return hashlib.sha256(f"{_preset(name)!r} {RENDER_VERSION}".encode()).hexdigest()[:8]
 
 
-def rendered_poses(name: str, fps: int, mode: str | None = None):
-    """Render preset ``name`` at ``fps`` (cached) and run the real pose stage on it (cached)."""
-    from stridecam.pipeline import get_poses
+def rendered_clip(name: str, fps: int):
+    """(clip, truth, athlete height m) of preset ``name`` rendered at ``fps`` (cached)."""
     from stridecam.simulate import load_truth, render_clip
 
-    pr = PRESETS[name]
+    pr = _preset(name)
     clip = CACHE / f"{name}_{fps}_{_preset_digest(name)}.mp4"
     if not clip.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         run = simulate(pr.athlete, dataclasses.replace(pr.camera, fps=fps),
                        duration_s=min(pr.duration_s, 2.0), seed=pr.seed)
         render_clip(run, clip)
+    return clip, load_truth(clip.with_suffix(".truth.json")), pr.athlete.height_m
+
+
+def rendered_poses(name: str, fps: int, mode: str | None = None):
+    """Render preset ``name`` at ``fps`` (cached) and run the real pose stage on it (cached)."""
+    from stridecam.pipeline import get_poses
+
+    clip, truth, height = rendered_clip(name, fps)
     mode = mode or PoseSettings().mode
     poses, _ = get_poses(clip, CACHE / f"{clip.stem}_{mode}", PoseSettings(mode=mode))
-    return load_truth(clip.with_suffix(".truth.json")), poses, pr.athlete.height_m
+    return truth, poses, height
+
+
+def analyse_rendered(name: str, fps: int, image: bool = True):
+    """(truth, poses, result) of a rendered preset analysed as ``stridecam analyse`` does
+    (height calibration; the image evidence unless ``image`` is False)."""
+    from stridecam.pipeline import image_refiner
+
+    clip, _, _ = rendered_clip(name, fps)
+    truth, poses, height = rendered_poses(name, fps)
+    settings = AnalysisSettings(image_evidence=image)
+    result: RunResult = analyse_poses(poses, Calibration(height_m=height), settings=settings,
+                                      refine=image_refiner(clip, settings))
+    return truth, poses, result
 
 
 def _pixel_errors(truth, poses) -> dict:
@@ -58,21 +90,28 @@ def _pixel_errors(truth, poses) -> dict:
 
 def section_rendered(quick: bool) -> str:
     presets = RENDER_PRESETS[:3] if quick else RENDER_PRESETS
+    still = tuple(STILL)[:1] if quick else tuple(STILL)
     lines = [
-        "The same simulated athletes rendered to H.264 clips (presets " +
-        ", ".join(f"`{p}`" for p in presets) + ", 2 s each, panning camera) and run through the "
-        "real pose stage (MediaPipe full model, default settings) and the whole pipeline with "
-        "height calibration. Columns as above.", "", TABLE_HEAD]
+        "The simulated athletes rendered to H.264 clips (phone-like look: textured track, "
+        "motion blur at the shutter speed, varied kits; panning camera: " +
+        ", ".join(f"`{p}`" for p in presets) + "; fixed camera: " +
+        ", ".join(f"`{p}`" for p in still) + "; up to 2 s each) and run through the real pose "
+        "stage (MediaPipe full model, default settings) and the whole pipeline with height "
+        "calibration, image evidence on (rows 'image') and off (rows 'landmarks only'). "
+        "Columns as above.", "", TABLE_HEAD]
     pixel_rows, mode_rows = [], []
-    for fps in FPS:
-        scores = []
-        for name in presets:
-            truth, poses, height = rendered_poses(name, fps)
-            result = analyse_poses(poses, Calibration(height_m=height))
-            scores.append(score(truth, result, poses))
-            if fps == 120:
-                pixel_rows.append((name, poses.detection_rate, _pixel_errors(truth, poses)))
-        lines.append(table_row("MediaPipe", fps, summarise_scores(scores)))
+    for camera, names in (("pan", presets), ("still", still)):
+        for image in (True, False):
+            for fps in FPS:
+                scores = []
+                for name in names:
+                    truth, poses, result = analyse_rendered(name, fps, image)
+                    scores.append(score(truth, result, poses))
+                    if fps == 120 and image and camera == "pan":
+                        pixel_rows.append((name, poses.detection_rate,
+                                           _pixel_errors(truth, poses)))
+                how = "image" if image else "landmarks only"
+                lines.append(table_row(f"{camera}, {how}", fps, summarise_scores(scores)))
     for fps, mode in ((f, m) for f in (30, 60, 120) for m in ("image", "video")):
         scores, errs = [], []
         for name in presets:
