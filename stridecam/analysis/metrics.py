@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.signal import savgol_filter
 
-from stridecam.analysis.events.signals import lowest_foot
+from stridecam.analysis.events.signals import SIDES, lowest_foot
 from stridecam.model.columns import LENGTH_PAIRS, STEP_TABLE_COLUMNS
 from stridecam.model.landmarks import IDX
 from stridecam.model.settings import StepSettings
@@ -116,6 +116,8 @@ class _Signals:
     trunk: np.ndarray  # trunk lean, deg
     hip: np.ndarray  # hip mid-point forward position, track units
     foot: np.ndarray  # the lowest foot's toe forward position (the stance foot), track units
+    xy: np.ndarray  # (n, 33, 2) the track's points, track units
+    heel_top: np.ndarray  # the higher heel's height above the ground, leg lengths
 
 
 def _signals(track: Track, derivative_window_s: float) -> _Signals:
@@ -131,7 +133,9 @@ def _signals(track: Track, derivative_window_s: float) -> _Signals:
                     _derivative(t, back, derivative_window_s))
     return _Signals(t=t, front=front, back=back, knee_top=knee_top, omega=omega,
                     trunk=trunk_angle_deg(track), hip=hip_mid_x(track.xy),
-                    foot=lowest_foot(track)[1])
+                    foot=lowest_foot(track)[1], xy=track.xy,
+                    heel_top=np.fmax(track.xy[:, IDX["left_heel"], 1],
+                                     track.xy[:, IDX["right_heel"], 1]) / track.scale.leg_length)
 
 
 def compute_steps(track: Track, contacts: pd.DataFrame,
@@ -171,7 +175,7 @@ def compute_steps(track: Track, contacts: pd.DataFrame,
 
 #: The track-unit keys of a step row and the column pair they become.
 _LENGTH_KEYS = {"length": "step_length", "speed": "speed", "length_unc": "step_length_unc",
-                "speed_unc": "speed_unc"}
+                "speed_unc": "speed_unc", "length_td": "touchdown_distance"}
 
 
 def _in_units(row: dict, units: str, leg_length: float) -> dict:
@@ -262,4 +266,29 @@ def _step_row(c: pd.DataFrame, i: int, sig: _Signals, step_index: int,
         "thigh_separation_td_deg": _at(t, sig.front, td) - _at(t, sig.back, td),
         "trunk_lean_deg": _mean(t, sig.trunk, td, td_next),
         "max_thigh_angular_velocity_deg_s": peak_omega,
+        **_at_touchdown(sig, td),
+        "thigh_front_to_deg": _at(t, sig.front, to),
+        "thigh_back_to_deg": _at(t, sig.back, to),
+        "heel_recovery_leg": _peak(t, sig.heel_top, to, c.at[i + 1, "toe_off_time_s"])[0],
     }
+
+
+def _at_touchdown(sig: _Signals, td: float) -> dict:
+    """Coaching kinematics of the landing leg (the foot further forward) at touchdown ``td``:
+    touchdown distance (track units, from the hip mid-point to the foot's lowest point), shin
+    angle from vertical and knee flexion (deg); see ``model.columns``."""
+    t = sig.t
+    toes = [_at(t, sig.xy[:, IDX[f"{s}_foot_index"], 0], td) for s in SIDES]
+    if not np.isfinite(toes).any():
+        return {"length_td": np.nan, "shin_angle_td_deg": np.nan, "knee_angle_td_deg": np.nan}
+    side = SIDES[int(np.nanargmax(toes))]
+    p = {name: np.array([_at(t, sig.xy[:, IDX[f"{side}_{name}"], k], td) for k in (0, 1)])
+         for name in ("knee", "ankle", "heel", "foot_index")}
+    low = p["heel"] if p["heel"][1] < p["foot_index"][1] else p["foot_index"]
+    shank = p["ankle"] - p["knee"]
+    thigh_dir = p["knee"] - np.array([_at(t, sig.xy[:, IDX[f"{side}_hip"], k], td)
+                                      for k in (0, 1)])
+    cos = np.dot(thigh_dir, shank) / (np.linalg.norm(thigh_dir) * np.linalg.norm(shank))
+    return {"length_td": float(low[0] - _at(t, sig.hip, td)),
+            "shin_angle_td_deg": float(np.degrees(np.arctan2(shank[0], -shank[1]))),
+            "knee_angle_td_deg": float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))}

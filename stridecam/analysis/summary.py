@@ -99,10 +99,12 @@ def _typical(steps: pd.DataFrame, column: str) -> float:
 
 def median_se(values: np.ndarray, measurement_unc: float = float("nan")) -> float:
     """Standard error of the median of ``values`` (1.2533 x SD / sqrt(n), the SD from the IQR
-    and never below the values' own measurement uncertainty)."""
+    and never below the values' own measurement uncertainty); NaN from fewer than 3 values
+    without a measurement uncertainty (their spread says nothing yet)."""
     values = values[np.isfinite(values)]
-    if values.size < 2:
-        return float(measurement_unc) if values.size else float("nan")
+    if values.size < 3:
+        return float(measurement_unc) if values.size and np.isfinite(measurement_unc) \
+            else float("nan")
     q1, q3 = np.percentile(values, [25, 75])
     sd = float((q3 - q1) / 1.349)
     if np.isfinite(measurement_unc):
@@ -158,9 +160,14 @@ def metric_stats(steps: pd.DataFrame, min_chain_steps: int = 3) -> Metrics:
     return Metrics(**stats)
 
 
+#: Fewest values per leg for a left/right difference to be judged against its uncertainty.
+MIN_PER_LEG = 4
+
+
 def asymmetry(steps: pd.DataFrame) -> Asymmetry:
     """Left/right asymmetry (``asymmetry_pct``) of the medians of each compared column, with its
-    uncertainty from each side's standard error of the median (``median_se``)."""
+    uncertainty from each side's standard error of the median (``median_se``); the uncertainty
+    is NaN (no finding either way) with fewer than ``MIN_PER_LEG`` values on a leg."""
     out = {}
     for col in ASYMMETRY:
         med, se = {}, {}
@@ -169,7 +176,8 @@ def asymmetry(steps: pd.DataFrame) -> Asymmetry:
             v = rows[col].to_numpy(float) if col in rows else np.zeros(0)
             v = v[np.isfinite(v)]
             med[f] = float(np.median(v)) if v.size else float("nan")
-            se[f] = median_se(v, _typical(rows, UNCERTAINTY_OF.get(col, "")))
+            se[f] = median_se(v, _typical(rows, UNCERTAINTY_OF.get(col, ""))) \
+                if v.size >= MIN_PER_LEG else float("nan")
         pct = asymmetry_pct(med["left"], med["right"])
         mean = (med["left"] + med["right"]) / 2
         unc = 100.0 * float(np.hypot(se["left"], se["right"])) / abs(mean) if mean else np.nan

@@ -33,6 +33,16 @@ Definitions (used everywhere: simulator ground truth, metrics, reports)
 - ``trunk_lean_deg``: mean angle of the trunk (hip mid-point to shoulder mid-point) from vertical
   over the step, forward positive.
 - ``max_thigh_angular_velocity_deg_s``: peak forward angular velocity of ``foot``'s thigh in swing.
+- Coaching kinematics at touchdown TD(i), of the landing leg (``foot``; the foot further
+  forward at that instant): ``touchdown_distance_m`` / ``_leg``: horizontal distance from the
+  hip mid-point to the landing foot's lowest point (heel or toe), positive when the foot lands
+  ahead of the hips; ``shin_angle_td_deg``: the shank (knee to ankle) from vertical, positive
+  when the ankle is ahead of the knee; ``knee_angle_td_deg``: knee flexion (0 = straight).
+- At toe-off TO(i): ``thigh_front_to_deg`` and ``thigh_back_to_deg``: the swing leg's and the
+  push-off leg's thigh from vertical (forward positive; the back one is negative when the thigh
+  is behind vertical).
+- ``heel_recovery_leg``: peak height of the recovering (``foot``'s) heel above the ground
+  between TO(i) and TO(i+1), in leg lengths: how tightly the heel is folded under the hips.
 Times are seconds of capture time; frames are indices into the ``Poses`` of the run.
 """
 
@@ -91,6 +101,13 @@ STEP_COLUMNS = (
     "thigh_separation_td_deg",
     "trunk_lean_deg",
     "max_thigh_angular_velocity_deg_s",
+    "touchdown_distance_m",
+    "touchdown_distance_leg",
+    "shin_angle_td_deg",
+    "knee_angle_td_deg",
+    "thigh_front_to_deg",
+    "thigh_back_to_deg",
+    "heel_recovery_leg",
 )
 #: 1-sigma measurement uncertainty of the per-step values (same units as the value), from the
 #: uncertainty of the events they are measured between and of the hip position and scale.
@@ -109,6 +126,7 @@ LENGTH_PAIRS = {
     "step_length": ("step_length_m", "step_length_leg"),
     "stride_length": ("stride_length_m", "stride_length_leg"),
     "speed": ("speed_m_s", "speed_leg_s"),
+    "touchdown_distance": ("touchdown_distance_m", "touchdown_distance_leg"),
     "step_length_unc": ("step_length_unc_m", "step_length_unc_leg"),
     "speed_unc": ("speed_unc_m_s", "speed_unc_leg_s"),
 }
@@ -120,7 +138,10 @@ SUMMARISED = ("contact_time_s", "flight_time_s", "step_time_s", "cadence_spm",
               "step_frequency_hz", "step_length_m", "step_length_leg", "stride_length_m",
               "stride_length_leg", "speed_m_s", "speed_leg_s",
               "swing_time_s", "recovery_time_s", "peak_thigh_flexion_deg", "peak_knee_height_leg",
-              "thigh_separation_td_deg", "trunk_lean_deg", "max_thigh_angular_velocity_deg_s")
+              "thigh_separation_td_deg", "trunk_lean_deg", "max_thigh_angular_velocity_deg_s",
+              "touchdown_distance_m", "touchdown_distance_leg", "shin_angle_td_deg",
+              "knee_angle_td_deg", "thigh_front_to_deg", "thigh_back_to_deg",
+              "heel_recovery_leg")
 #: Step columns compared between the left and right foot: ``result.Asymmetry``.
 ASYMMETRY = ("contact_time_s", "flight_time_s", "step_length_leg", "swing_time_s",
              "recovery_time_s", "peak_thigh_flexion_deg", "peak_knee_height_leg")

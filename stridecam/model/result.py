@@ -77,6 +77,13 @@ class Metrics:
     thigh_separation_td_deg: MetricStat = MetricStat()
     trunk_lean_deg: MetricStat = MetricStat()
     max_thigh_angular_velocity_deg_s: MetricStat = MetricStat()
+    touchdown_distance_m: MetricStat = MetricStat()
+    touchdown_distance_leg: MetricStat = MetricStat()
+    shin_angle_td_deg: MetricStat = MetricStat()
+    knee_angle_td_deg: MetricStat = MetricStat()
+    thigh_front_to_deg: MetricStat = MetricStat()
+    thigh_back_to_deg: MetricStat = MetricStat()
+    heel_recovery_leg: MetricStat = MetricStat()
 
     def of(self, column: str) -> MetricStat:
         """The statistics of a summarised column (``KeyError`` for any other name)."""

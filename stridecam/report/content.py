@@ -237,19 +237,22 @@ def step_table(steps: pd.DataFrame, run: RunResult) -> tuple[list[str], list[lis
     return headers, rows
 
 
-def asymmetry_lines(run: RunResult) -> tuple[list[str], list[str]]:
-    """Left/right asymmetries beyond twice their uncertainty ("step length 12 ± 3%"), and the
-    names of those within it (not a finding: the measurement cannot tell the legs apart)."""
-    found, within = [], []
+def asymmetry_lines(run: RunResult) -> tuple[list[str], list[str], list[str]]:
+    """Left/right asymmetries beyond twice their uncertainty ("step length 12 ± 3%"), the names
+    of those within it (not a finding: the measurement cannot tell the legs apart), and of those
+    with too few steps per leg to judge."""
+    found, within, few = [], [], []
     for column, a in run.summary.asymmetry_pct.items():
         if column not in COLUMN_TEXT or not math.isfinite(a.pct):
             continue
         name = COLUMN_TEXT[column][0].lower()
-        if a.beyond_error:
+        if not math.isfinite(a.unc_pct):
+            few.append(name)
+        elif a.beyond_error:
             found.append(f"{name} {number(a.pct, 0)} ± {number(a.unc_pct, 0)}%")
         else:
             within.append(name)
-    return found, within
+    return found, within, few
 
 
 def definitions() -> list[tuple[str, str]]:

@@ -201,13 +201,16 @@ def step_pages(doc: Doc, data: RunData) -> None:
     widths = (9, 11) + ((doc.text_width - 20.5) / (len(headers) - 2),) * (len(headers) - 2)
     doc.grid(headers, rows, widths, size=7.2, shaded_rows=left,
              align=("CENTER", "LEFT") + ("RIGHT",) * (len(headers) - 2))
-    found, within = C.asymmetry_lines(data.result)
+    found, within, few = C.asymmetry_lines(data.result)
     if found:
         doc.para("Left-right asymmetry beyond measurement error, 100 × (left − right) / mean of "
                  "the leg medians (± 1 SD): " + ", ".join(found) + ".", size=8)
     if within:
         doc.para("Within measurement error (no left-right difference shown by this clip): "
                  + ", ".join(within) + ".", size=8, grey=True)
+    if few:
+        doc.para("Too few steps per leg to compare the legs (4 needed): " + ", ".join(few) + ".",
+                 size=8, grey=True)
 
 
 def figure_pages(doc: Doc, data: RunData) -> None:

@@ -10,7 +10,10 @@ peak), with the definitions of ``stridecam.model.columns``:
 - thigh angle: hip -> knee from vertical in the sagittal (x, y) plane, forward positive;
 - peak knee height: (knee y - hip y) / leg length (hip to ankle, standing), maximum in swing;
 - trunk lean: hip mid-point -> shoulder mid-point from vertical, forward positive, mean over
-  the step.
+  the step;
+- the coaching kinematics at touchdown (the landing leg's heel / foot_index landmarks, knee,
+  ankle; the hip mid-point), the thighs at toe-off and the recovering heel's peak height, as
+  ``stridecam.model.columns`` defines them.
 
 Only events fully inside the clip (0 .. last frame time) are reported; a step needs its two
 touchdowns inside; swing quantities (swing, recovery, peak thigh flexion, peak knee height,
@@ -76,6 +79,35 @@ def _trunk_lean(model: RunnerModel, t0: float, t1: float) -> float:
     return float(np.mean(np.degrees(np.arctan2(d[:, 0], d[:, 1]))))
 
 
+def _coaching(model: RunnerModel, foot: str, other: str, td: float, to: float,
+              to_next: float) -> dict[str, float]:
+    """Touchdown distance, shin and knee angle at touchdown, thighs at toe-off, heel recovery
+    (definitions: ``stridecam.model.columns``)."""
+    from stridecam.simulate.skeleton import body_points
+
+    leg_m = model.body.leg_length_m
+    land = model.leg(foot, np.array([td]))
+    p = body_points(model, np.array([td]))
+    hip_x = float(0.5 * (p["left_hip"][0, 0] + p["right_hip"][0, 0]))
+    low = land.heel[0] if land.heel[0, 1] < land.foot_index[0, 1] else land.foot_index[0]
+    shank = land.ankle[0] - land.knee[0]
+    thigh = land.knee[0] - land.hip[0]
+    cos = np.dot(thigh, shank) / (np.linalg.norm(thigh) * np.linalg.norm(shank))
+    at_to = np.array([to])
+    thighs = [float(_thigh_deg(model.leg(f, at_to))[0]) for f in (foot, other)]
+    lo, hi = model.valid_range_s
+    heel = float("nan")
+    if np.isfinite(to_next) and lo <= to and to_next <= hi:
+        t = np.arange(to, to_next, DENSE_DT_S)
+        heel = _peak(t, model.leg(foot, t).heel[:, 1] / leg_m)[1]
+    distance = float(low[0] - hip_x)
+    return {"touchdown_distance_m": distance, "touchdown_distance_leg": distance / leg_m,
+            "shin_angle_td_deg": float(np.degrees(np.arctan2(shank[0], -shank[1]))),
+            "knee_angle_td_deg": float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))),
+            "thigh_front_to_deg": max(thighs), "thigh_back_to_deg": min(thighs),
+            "heel_recovery_leg": heel}
+
+
 def compute_truth(model: RunnerModel, fps: int, n_frames: int) -> tuple[pd.DataFrame,
                                                                          pd.DataFrame]:
     """(events, steps) DataFrames for a clip of ``n_frames`` frames at ``fps``."""
@@ -119,6 +151,8 @@ def compute_truth(model: RunnerModel, fps: int, n_frames: int) -> tuple[pd.DataF
         row["thigh_separation_td_deg"] = float(
             _thigh_deg(model.leg(other, at_td))[0] - _thigh_deg(model.leg(foot, at_td))[0])
         row["trunk_lean_deg"] = _trunk_lean(model, td, td1)
+        row.update(_coaching(model, foot, other, td, to,
+                             tl.to_s[i + 1] if i + 1 < tl.n else np.nan))
         rows.append(row)
     ev = pd.DataFrame(events, columns=list(EVENT_COLUMNS))
     st = pd.DataFrame(rows, columns=list(STEP_COLUMNS))
