@@ -23,20 +23,12 @@ from stridecam.options import (
 )
 
 
-def _waiting(message: str) -> None:
-    print(f"stridecam: {message}", file=sys.stderr)
-
-
 def cmd_pose(args: argparse.Namespace) -> int:
-    from stridecam.io.store import output_folder
-    from stridecam.io.video import check_clip
     from stridecam.pipeline import get_poses, output_dir_for
 
     out = Path(args.output) if args.output else output_dir_for(args.clip)
-    settings = pose_from_args(args)
-    check_clip(args.clip, settings.capture_fps)  # before the output folder is made
-    with output_folder(out, on_wait=_waiting):
-        poses, cached = get_poses(args.clip, out, settings, progress=True, force=args.force)
+    poses, cached = get_poses(args.clip, out, pose_from_args(args), progress=True,
+                              force=args.force)
     how = "reused cached landmarks" if cached else "extracted landmarks"
     print(f"{args.clip}: {how} for {poses.n_frames} frames "
           f"({poses.detection_rate:.0%} with the athlete found) -> {out}")
@@ -46,29 +38,23 @@ def cmd_pose(args: argparse.Namespace) -> int:
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
-    from stridecam.io.checks import check_inputs
-    from stridecam.io.config import load_reference
-    from stridecam.io.store import output_folder
     from stridecam.pipeline import analyse_clip, output_dir_for
 
     out = Path(args.output) if args.output else output_dir_for(args.clip)
     settings = settings_from_args(args)
-    reference = load_reference(args.reference)
-    check_inputs(args.clip, out, settings)  # every user-input problem before any pose work
-    with output_folder(out, on_wait=_waiting):  # one run at a time writes into ``out``
-        result = analyse_clip(args.clip, out, settings, athlete=args.athlete,
-                              reference=reference, progress=True, force=args.force).result
-        print(format_summary(result, args.clip, out))
-        if not args.no_report:
-            from stridecam.report import write_run_report
+    result = analyse_clip(args.clip, out, settings, athlete=args.athlete,
+                          reference=args.reference, progress=True, force=args.force).result
+    print(format_summary(result, args.clip, out))
+    if not args.no_report:
+        from stridecam.report import write_run_report
 
-            report = write_run_report(result, out / "report.pdf", clip=args.clip)
-            print(f"  report: {report.path} ({report.n_pages} pages)")
-        if args.overlay:
-            from stridecam.report import write_overlay
+        report = write_run_report(result, out / "report.pdf", clip=args.clip)
+        print(f"  report: {report.path} ({report.n_pages} pages)")
+    if args.overlay:
+        from stridecam.report import write_overlay
 
-            overlay = write_overlay(args.clip, out, out / "overlay.mp4")
-            print(f"  overlay video: {overlay.path} ({overlay.n_frames} frames)")
+        overlay = write_overlay(args.clip, out, out / "overlay.mp4")
+        print(f"  overlay video: {overlay.path} ({overlay.n_frames} frames)")
     return 0
 
 
@@ -180,12 +166,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stridecam: interrupted", file=sys.stderr)
         return 130
-    except OSError as exc:  # a file or folder the system refused: one line too
-        if args.debug:
-            raise
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"stridecam: {where}{exc.strerror or exc}", file=sys.stderr)
-        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover
