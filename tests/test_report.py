@@ -288,3 +288,24 @@ def test_squad_report_reads_the_batch_squad_table(run_folder, tmp_path):
     out = write_squad_report(table, sums, tmp_path / "squad.pdf")
     whole = norm(" ".join(pdf_text(pypdf.PdfReader(str(out.path)))))
     assert f"{leg.summary.metrics.step_length_m.run:.2f} LL" in whole
+
+
+def test_page_one_leads_with_one_priority_and_no_arrows_when_unscored(tmp_path):
+    """A 30 fps clip gets no verdict: page 1 says what to change in the filming first, and the
+    reference table shows no above/below arrows for measures that were not scored."""
+    from stridecam.simulate import to_poses
+
+    run = simulate(AthleteParams(), CameraParams(width_px=640, height_px=360, fps=30),
+                   duration_s=1.6, seed=4)
+    result = analyse_poses(to_poses(run), Calibration(height_m=1.8), reference=load_reference())
+    assert result.verdict is not None and result.verdict.label == "inconclusive"
+    report = write_run_report(result, tmp_path / "r.pdf")
+    page1 = norm(pdf_text(pypdf.PdfReader(str(report.path)))[0])
+    assert "Priority for the next clip: film in slow motion at 120 fps" in page1
+    assert "▲" not in page1 and "▼" not in page1
+    assert "not scored" in page1
+    scored = write_run_report(analyse_poses(to_poses(simulate(
+        AthleteParams(), CameraParams(width_px=640, height_px=360, fps=120), duration_s=2.0,
+        seed=4)), Calibration(height_m=1.8), reference=load_reference()), tmp_path / "s.pdf")
+    text = norm(pdf_text(pypdf.PdfReader(str(scored.path)))[0])
+    assert "Priority:" in text and "maximal velocity" in text

@@ -209,12 +209,14 @@ def summarise(steps: pd.DataFrame, *, fps: float, leg_length: float, units: str,
     if from_blocks and len(steps):
         phase = "acceleration"  # the first steps out of the blocks, whatever their noise
     fit = fit_velocity_curve(t_mid, speed) if phase == "acceleration" else None
-    top = top_speed(steps, fit, settings.top_speed_steps)  # leg lengths / s
+    metrics = metric_stats(steps, settings.min_chain_steps)
+    steady = metrics.speed_leg_s.run if phase == "max_velocity" else float("nan")
+    top = top_speed(steps, fit, settings.top_speed_steps, steady)  # leg lengths / s
     metre = leg_length if units == "m" else float("nan")  # metres per leg length
     return RunSummary(
         n_steps=int(len(steps)), length_units=units, effective_fps=float(fps),
         timing_resolution_ms=float(1000.0 / fps) if fps > 0 else float("nan"),
-        metrics=_with_scale(metric_stats(steps, settings.min_chain_steps), scale_rel_unc),
+        metrics=_with_scale(metrics, scale_rel_unc),
         asymmetry_pct=asymmetry(steps), top_speed_m_s=top * metre, top_speed_leg_s=top,
         phase=phase, mean_acceleration_m_s2=accel * metre, mean_acceleration_leg_s2=accel,
         mean_acceleration_low95_leg_s2=accel_low, velocity_fit=fit)
@@ -233,18 +235,23 @@ def _with_scale(metrics: Metrics, rel: float) -> Metrics:
     return dataclasses.replace(metrics, **changes)
 
 
-def top_speed(steps: pd.DataFrame, fit: VelocityFit | None, k: int = 2) -> float:
+def top_speed(steps: pd.DataFrame, fit: VelocityFit | None, k: int = 2,
+              steady: float = float("nan")) -> float:
     """The highest speed of the run (leg lengths per second), never from one step alone:
-    with a fitted acceleration curve, its value at the middle of the last step; otherwise the
-    highest mean speed over ``k`` consecutive steps (distance / time; a touchdown timed late
-    shortens one step and lengthens the next, which cancels, and so does the near/far foot's
-    parallax). NaN without ``k`` consecutive steps."""
+    with a fitted acceleration curve, its value at the middle of the last step; at a steady
+    speed (``steady``: the run value over the consecutive steps of a run whose speed did not
+    measurably change) that speed; otherwise the highest mean speed over ``k`` consecutive
+    steps (distance / time; a touchdown timed late shortens one step and lengthens the next,
+    which cancels, and so does the near/far foot's parallax). NaN without ``k`` consecutive
+    steps."""
     if not len(steps):
         return float("nan")
     if fit is not None:
         t_last = float((steps["touchdown_time_s"].iloc[-1]
                         + steps["next_touchdown_time_s"].iloc[-1]) / 2)
         return float(_velocity_model(t_last, fit.v_max_leg_s, fit.tau_s, fit.t0_s))
+    if np.isfinite(steady):
+        return float(steady)
     td = steps["touchdown_time_s"].to_numpy(float)
     nxt = steps["next_touchdown_time_s"].to_numpy(float)
     length = steps["step_length_leg"].to_numpy(float)

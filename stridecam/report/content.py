@@ -24,8 +24,6 @@ LABELS = {"recycling_limited": "Re-cycling limited",
           "force_limited": "Force limited",
           "balanced": "Balanced: no clear limiter",
           "inconclusive": "Inconclusive: no verdict from this clip"}
-PHASES = {"max_velocity": "maximal velocity", "acceleration": "acceleration",
-          "unknown": "unknown phase"}
 LEVEL_WORDS = {"info": "Note", "warning": "Check", "error": "Problem"}
 SIDE_WORDS = {"recycling": "re-cycling", "force": "force"}
 
@@ -148,6 +146,42 @@ class HeadlineRow:
     strong: bool = False
 
 
+def phase_words(run: RunResult) -> str:
+    """The phase of the run in words: an acceleration (from the blocks when the start is in the
+    clip), maximal velocity (a steady sprint), steady running that is no sprint, or unknown."""
+    s = run.summary
+    if s.phase == "acceleration":
+        return "acceleration from the blocks" if run.block_start else "acceleration"
+    if s.phase == "max_velocity":
+        freq = s.metrics.step_frequency_hz.value
+        return "maximal velocity" if not freq < SPRINT_STEP_HZ else "steady running, not a sprint"
+    return "phase unknown (too few steps to follow the speed)"
+
+
+#: Step frequency below which a steady run is not a sprint (the limiter's own gate).
+SPRINT_STEP_HZ = 3.3
+
+
+def priority(run: RunResult) -> tuple[str, str]:
+    """(the one thing to do, why): the verdict's first drill and the numbers behind it, or,
+    with no verdict, the one thing to change in the filming."""
+    from stridecam.analysis.advice import advice_for
+
+    v = run.verdict
+    if v is None:
+        return ("Priority: analyse the clip with a limiter verdict", "")
+    advice = advice_for(v)
+    if v.label == "inconclusive":
+        fix = v.reasons[0].fix if v.reasons else "film the run again"
+        return (f"Priority for the next clip: {fix}.",
+                "This clip gave no limiter verdict: " + "; ".join(r.message for r in v.reasons)
+                + ".")
+    drill = advice.exercises[0] if advice.exercises else None
+    what = f"{advice.headline}" + (f" — start with {drill.name.lower()} ({drill.dose})"
+                                   if drill else "")
+    return (f"Priority: {what}.", advice.why)
+
+
 def top_speed(run: RunResult) -> float:
     """The run's top speed in its length units per second."""
     s = run.summary
@@ -172,7 +206,8 @@ def _indicator_row(ind, refs: list[str]) -> HeadlineRow:
                 if math.isfinite(lo) and math.isfinite(hi) else "n/a")
     v = ind.value
     position = ""
-    if math.isfinite(v) and math.isfinite(lo) and math.isfinite(hi):
+    scored = not ind.note.startswith("not scored")
+    if scored and math.isfinite(v) and math.isfinite(lo) and math.isfinite(hi):
         position = "above" if v > hi else "below" if v < lo else "in range"
     if ind.direction in SIDE_WORDS:
         points = f"→ {SIDE_WORDS[ind.direction]}"

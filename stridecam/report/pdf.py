@@ -109,13 +109,18 @@ def page_one(doc: Doc, data: RunData) -> None:
         ("Recorded", facts.get("recorded", "unknown (video not found)")),
         ("Frame rate", C.timing_text(run)),
         ("Calibration", C.calibration_text(run)),
-        ("Run", f"{s.n_steps} steps measured, {C.PHASES.get(s.phase, '?')}, running "
+        ("Run", f"{s.n_steps} steps measured, {C.phase_words(run)}, running "
                 f"{'left to right' if run.direction > 0 else 'right to left'}, athlete found "
                 f"on {100 * run.provenance.detection_rate:.0f}% of frames"),
     ]
     doc.key_values(lines, key_width=26)
     doc.ln(2)
-    verdict_box(doc, v)
+    headline, why = C.priority(run)
+    doc.para(headline, size=12, style="B", height=6)
+    if why:
+        doc.para(why, size=8.5, grey=True, height=4)
+    doc.ln(1)
+    verdict_box(doc, v, C.phase_words(run))
     doc.h2("Headline metrics beside the reference ranges")
     rows = C.headline_rows(run)
     table, bold = [], []
@@ -146,7 +151,7 @@ def page_one(doc: Doc, data: RunData) -> None:
         doc.bullets([f"Report: {note}"], size=8, bold_prefix=True)
 
 
-def verdict_box(doc: Doc, v) -> None:
+def verdict_box(doc: Doc, v, phase: str) -> None:
     """The verdict label, confidence, phase and basis, and its two-sentence explanation."""
     doc.set_fill_color(238, 238, 238)
     doc.set_draw_color(40)
@@ -169,7 +174,7 @@ def verdict_box(doc: Doc, v) -> None:
         if math.isfinite(v.recycling_score) and math.isfinite(v.force_score):
             scores = (f" · re-cycling score {v.recycling_score:.2f}, force score "
                       f"{v.force_score:.2f} (0 = within range)")
-        doc.multi_cell(w - 6, 4.3, f"{conf} · phase: {C.PHASES.get(v.phase, v.phase)} · judged "
+        doc.multi_cell(w - 6, 4.3, f"{conf} · phase: {phase} · judged "
                        f"against {v.basis}{scores}", new_x="LMARGIN", new_y="NEXT")
         doc.set_x(x + 3)
         doc.set_font(FONT, size=9)
