@@ -9,6 +9,10 @@ purpose re-writes them here, and the diff shows what changed::
 
     python tools/snapshots.py --capture reports/balanced_pan ...   # landmarks from a run folder
     python tools/snapshots.py --write                              # expected outputs
+
+The landmarks of the real clips labelled by eye are stored the same way in
+``tests/data/landmarks`` (``--capture FOLDER ... --into tests/data/landmarks``), so the
+labelled-clip tests need the videos (for the image evidence) but no pose inference.
 """
 
 from __future__ import annotations
@@ -35,10 +39,9 @@ SAMPLES = ("balanced_pan", "slow_recycling", "acceleration_static")
 HEIGHT_M = 1.80
 
 
-def capture(run_folder: Path, name: str) -> None:
-    """Store the landmarks of a run folder as the snapshot input of ``name``."""
+def capture(run_folder: Path, out: Path) -> None:
+    """Store the landmarks of a run folder compactly in folder ``out`` (poses.npz, poses.json)."""
     poses = load_poses(run_folder)
-    out = SNAPSHOTS / name
     out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out / "poses.npz", time_s=poses.time_s, frame_index=poses.frame_index,
                         xy_px=poses.xy_px.astype(np.float32),
@@ -50,9 +53,13 @@ def capture(run_folder: Path, name: str) -> None:
 
 
 def snapshot_poses(name: str) -> Poses:
-    """The stored landmarks of snapshot ``name`` as a ``Poses`` (depth and world coordinates,
-    which the analysis does not read, are NaN)."""
-    folder = SNAPSHOTS / name
+    """The stored landmarks of snapshot ``name`` (``stored_poses``)."""
+    return stored_poses(SNAPSHOTS / name)
+
+
+def stored_poses(folder: Path) -> Poses:
+    """Landmarks stored by ``capture`` as a ``Poses`` (depth and world coordinates, which the
+    analysis does not read, are NaN)."""
     arrays = np.load(folder / "poses.npz")
     facts = json.loads((folder / "poses.json").read_text())
     n = len(arrays["time_s"])
@@ -75,11 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--capture", nargs="*", type=Path, default=[],
                         help="run folders whose landmarks become the snapshot inputs (named "
                              "after the folder)")
+    parser.add_argument("--into", type=Path, default=SNAPSHOTS,
+                        help="where captured landmarks go (default: the snapshots folder)")
     parser.add_argument("--write", action="store_true", help="re-write the expected outputs")
     args = parser.parse_args(argv)
     for folder in args.capture:
-        capture(folder, folder.name)
-        print(f"captured {folder.name}")
+        capture(folder, args.into / folder.name)
+        print(f"captured {folder.name} into {args.into}")
     if args.write:
         for name in SAMPLES:
             write_run(analyse_snapshot(name), SNAPSHOTS / name)

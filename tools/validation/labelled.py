@@ -3,8 +3,9 @@
 the set position, the treadmill's shortest contact and cadence against the hand count (the
 ``labelled`` section; ``tests/test_real_labelled.py`` holds the bars on the same numbers).
 
-Landmarks come from the pose cache (``CACHE/real/<clip>``, filled on first use); the analysis
-is the one ``stridecam analyse`` runs, image evidence included.
+Landmarks are the ones stored in ``tests/data/landmarks`` (``tools/snapshots.py --capture``;
+the pose stage's output for these clips), else the pose cache (``CACHE/real/<clip>``, filled
+on first use); the analysis is the one ``stridecam analyse`` runs, image evidence included.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from snapshots import stored_poses
 
 from stridecam.analysis.labels import LabelScore, frame_off, score_contacts
 from stridecam.analysis.run import analyse_poses
@@ -54,7 +56,11 @@ def analyse_labelled(name: str, label: dict, clip: Path | None = None,
                      settings: AnalysisSettings = AnalysisSettings()) -> ClipResult:
     """Analyse one labelled clip as ``stridecam analyse`` would and score it."""
     clip = clip or VIDEOS / f"{name}.mp4"
-    poses, _ = get_poses(clip, CACHE / "real" / name, PoseSettings())
+    stored = DATA / "landmarks" / name
+    if (stored / "poses.npz").exists():
+        poses = stored_poses(stored)
+    else:
+        poses, _ = get_poses(clip, CACHE / "real" / name, PoseSettings())
     result = analyse_poses(poses, settings=settings, refine=image_refiner(clip, settings))
     t, fi = poses.time_s, poses.frame_index
     score = score_contacts(result.contacts, label["contacts"], t, fi)
