@@ -98,16 +98,25 @@ def _refined(poses: Poses, track: Track, contacts: pd.DataFrame, block: BlockSta
         k = np.searchsorted(poses.time_s, search[f"{col}_time_s"].to_numpy(float))
         search[f"{col}_frame"] = np.clip(k, 0, poses.n_frames - 1)
     parts = [contacts.assign(search=False, kind="contact"), search.assign(kind="search"),
-             fragments.assign(search=True, kind="search")]
+             fragments.assign(search=True, kind="fragment")]
     if block is not None:
         parts.append(exit_rows(block, poses.xy_px, poses.time_s).assign(kind="block"))
     refined = refine(poses, pd.concat([p for p in parts if len(p)], ignore_index=True))
-    kind = refined["kind"]
+    kind = refined["kind"].to_numpy()
     if block is not None:
         block = refined_exits(block, refined[kind == "block"])
-    accepted = accept(refined[kind != "block"], (float(poses.time_s[0]), float(poses.time_s[-1])),
-                      frame_s)
+    # a fragment the frames could not look at (panning camera off, foot too small or out of
+    # frame) stays what the landmarks found; one they looked at and did not confirm goes
+    unseen = np.isin(refined["evidence_note"].astype(str), UNSEEN) & (kind == "fragment")
+    kept = fragments[unseen[kind == "fragment"]].assign(search=False)
+    rows = pd.concat([refined[(kind != "block") & ~unseen], kept], ignore_index=True)
+    accepted = accept(rows, (float(poses.time_s[0]), float(poses.time_s[-1])), frame_s)
     return ground_contacts(accepted, block), block
+
+
+#: Evidence notes of rows the frames could not look at (``io.evidence``).
+UNSEEN = ("pan_camera_off", "foot_too_small", "out_of_frame", "foot_not_seen", "too_few_frames",
+          "frames_missing")
 
 
 def _evidence_flag(contacts: pd.DataFrame) -> Flag:

@@ -307,6 +307,11 @@ def evidence_table(poses: Poses, contacts: pd.DataFrame, evidence: list[ContactE
         if col not in table:  # landmark edges keep what the landmark timing gave them
             table[col] = value
     is_search = searched(table)
+    # the ground moves the same way under every contact of a clip (a still camera, a pan, a
+    # belt): a contact whose ground was read otherwise was misread
+    modes = [ev.ground.mode for ev in evidence if ev.ground is not None
+             and ev.ground.mode != "unknown" and not ev.plan.problem]
+    usual = max(set(modes), key=modes.count) if modes else ""
     for ev in evidence:
         r, plan = ev.plan.row, ev.plan
         if plan.problem:
@@ -314,6 +319,12 @@ def evidence_table(poses: Poses, contacts: pd.DataFrame, evidence: list[ContactE
             continue
         if ev.ground is None or ev.ground.mode == "unknown" or ev.planted is None:
             table.at[r, "evidence_note"] = "ground_motion_unknown"
+            continue
+        if ev.ground.mode == "strip" and not s.pan_camera:
+            table.at[r, "evidence_note"] = "pan_camera_off"
+            continue
+        if ev.ground.mode != usual:
+            table.at[r, "evidence_note"] = f"{ev.ground.mode}_unlike_{usual}"
             continue
         p = ev.planted
         notes = [ev.ground.mode] + ([p.reason] if p.reason else [])
