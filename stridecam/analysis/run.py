@@ -24,6 +24,7 @@ from stridecam.analysis.events.blocks import (
 )
 from stridecam.analysis.events.candidates import accept, search_windows, too_short
 from stridecam.analysis.events.detect import cut_at_end
+from stridecam.analysis.fv_profile import fv_profile
 from stridecam.analysis.limiter import Reference, assess
 from stridecam.analysis.metrics import compute_steps
 from stridecam.analysis.summary import summarise
@@ -49,10 +50,12 @@ def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *,
                   settings: AnalysisSettings = AnalysisSettings(), athlete: str | None = None,
                   reference: Reference | None = None,
                   pose_settings: PoseSettings = PoseSettings(),
-                  refine: ContactRefiner | None = None) -> RunResult:
+                  refine: ContactRefiner | None = None,
+                  mass_kg: float | None = None) -> RunResult:
     """Clean, detect contacts, measure steps, summarise and (with a ``reference``) judge one
     athlete's run. ``refine``: times the contacts' edges from the frames (none: landmark
-    timing only). ``pose_settings`` only goes into the record of settings used."""
+    timing only). ``pose_settings`` only goes into the record of settings used. ``mass_kg``:
+    body mass (kg) for the force-velocity profile in N and W (None: per kg)."""
     track = clean(poses, calib, settings.clean)
     view = view_check(poses.xy_px, track.scale.leg_length_px, settings.view.max_side_width_leg)
     block = find_block_start(track)
@@ -67,17 +70,19 @@ def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *,
                         units=track.scale.units, settings=settings.summary,
                         from_blocks=block is not None,
                         scale_rel_unc=track.scale.rel_uncertainty)
+    who = Athlete(name=athlete, height_m=calib.height_m, mass_kg=mass_kg)
+    fv = fv_profile(summary, steps, track.scale, who)  # force-side evidence (limiter: later)
     flags = [*poses.flags, *track.flags, *event_flags, *_run_flags(summary, view, settings)]
     result = RunResult(
         provenance=Provenance(source=poses.source, model=poses.model,
                               detection_rate=poses.detection_rate,
                               nominal_fps=poses.nominal_fps, capture_fps=poses.capture_fps,
                               stridecam_version=__version__),
-        athlete=Athlete(name=athlete, height_m=calib.height_m),
+        athlete=who,
         summary=summary, scale=track.scale, direction=track.direction,
         cleaning=track.cleaning, view=view, contacts=contacts, steps=steps, flags=tuple(flags),
         settings=Settings(pose=pose_settings, calibration=calib, analysis=settings),
-        block_start=block, track=track)
+        block_start=block, track=track, fv_profile=fv)
     if reference is None:
         return result
     return result.replace(verdict=assess(result, reference))

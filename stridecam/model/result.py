@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from stridecam.model.columns import ASYMMETRY, SUMMARISED
+from stridecam.model.errors import ConfigError
+from stridecam.model.fv import FVProfile
 from stridecam.model.poses import Flag
 from stridecam.model.settings import Settings
 from stridecam.model.track import Cleaning, Scale, Track
@@ -205,12 +207,25 @@ class ViewCheck:
     detail: str = ""
 
 
+#: Plausible body mass, kg.
+MASS_RANGE_KG = (20.0, 250.0)
+
+
 @dataclass(frozen=True)
 class Athlete:
-    """Who ran: a name for the report and the standing height in metres (None = not given)."""
+    """Who ran: a name for the report, the standing height in metres and the body mass in kg
+    (None = not given; without a mass the force-velocity profile is per kg)."""
 
     name: str | None = None
     height_m: float | None = None
+    mass_kg: float | None = None
+
+    def __post_init__(self) -> None:
+        low, high = MASS_RANGE_KG
+        if self.mass_kg is not None and not (math.isfinite(self.mass_kg)
+                                             and low <= self.mass_kg <= high):
+            raise ConfigError(f"--mass-kg {self.mass_kg}: expected a body mass in kilograms "
+                              f"({low:g}-{high:g})")
 
 
 @dataclass(frozen=True)
@@ -231,7 +246,8 @@ class Provenance:
 class RunResult:
     """Everything computed for one run. ``contacts`` and ``steps`` are tables with the columns
     of ``stridecam.model.columns``; ``track`` (the cleaned landmarks) is kept in memory for the
-    report and is not saved (it is recomputed from the saved landmarks)."""
+    report and is not saved (it is recomputed from the saved landmarks); ``fv_profile``: the
+    horizontal force-velocity profile (``stridecam.model.fv``; None: not computed)."""
 
     provenance: Provenance
     athlete: Athlete
@@ -247,6 +263,7 @@ class RunResult:
     settings: Settings = field(default_factory=Settings)
     block_start: BlockStart | None = None
     track: Track | None = None
+    fv_profile: FVProfile | None = None
 
     @property
     def source(self) -> str:

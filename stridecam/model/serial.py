@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from stridecam.model.errors import InputError
+from stridecam.model.fv import FVProfile
 from stridecam.model.poses import Flag
 from stridecam.model.result import (
     Athlete,
@@ -143,6 +144,7 @@ def run_to_json(result: RunResult) -> dict[str, Any]:
         "flags": to_jsonable(result.flags),
         "verdict": to_jsonable(result.verdict),
         "block_start": to_jsonable(result.block_start),
+        "fv_profile": to_jsonable(result.fv_profile),
         "settings": to_jsonable(result.settings),
     }
 
@@ -172,6 +174,8 @@ def run_from_json(data: dict[str, Any], steps: pd.DataFrame | None = None,
             settings=from_jsonable(Settings, data.get("settings", {})),
             block_start=(from_jsonable(BlockStart, data["block_start"])
                          if data.get("block_start") else None),
+            fv_profile=(from_jsonable(FVProfile, data["fv_profile"])
+                        if data.get("fv_profile") else None),
             contacts=contacts if contacts is not None else pd.DataFrame(),
             steps=steps if steps is not None else pd.DataFrame(),
         )
