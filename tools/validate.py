@@ -12,6 +12,9 @@ re-run alone):
 - ``real``: the real clips in ../shared/videos: steps found, cadence, contact time, flags;
 - ``labelled``: the real clips labelled by eye: contacts found, events within one frame, block
   exits, set position, treadmill cadence against a hand count;
+- ``kinematics``: per-step coaching values (touchdown distance, shin and knee angles, thighs at
+  toe-off, heel recovery) against the simulator, and how often each per-step value lies within
+  twice its stated uncertainty of the truth;
 - ``limiter``: the verdict on >= 50 simulated runs with realistic noise (confusion matrix).
 """
 
@@ -25,6 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tools")]
 
+from validation.kinematics import section_kinematics  # noqa: E402
 from validation.labelled import section_labelled  # noqa: E402
 from validation.limiter import section_limiter  # noqa: E402
 from validation.real import section_real  # noqa: E402
@@ -36,6 +40,8 @@ from stridecam.io.store import write_marked_section  # noqa: E402
 OUT = REPO / "VALIDATION.md"
 
 SECTIONS = {"landmarks": ("Landmark level (no video)", section_landmarks),
+            "kinematics": ("Per-step coaching values and uncertainties (no video)",
+                           section_kinematics),
             "limiter": ("Limiter verdict on simulated athletes", section_limiter),
             "rendered": ("Rendered clips through MediaPipe", section_rendered),
             "real": ("Real clips", section_real),

@@ -26,7 +26,8 @@ class LabelScore:
     """How detected contacts compare with one clip's labels. ``td_off`` / ``to_off``: frames
     from the nearer of label and alternative, per matched contact (detected - label);
     ``missed`` / ``false``: the labelled contacts not found and the detected ones matching
-    none, as "first-last" frame strings."""
+    none, as "first-last" frame strings; ``detected_row``: the row of ``contacts`` matched to
+    each found label (in the order of ``td_off``)."""
 
     n_labelled: int
     n_detected: int
@@ -35,6 +36,7 @@ class LabelScore:
     to_off: list[int] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
     false: list[str] = field(default_factory=list)
+    detected_row: list[int] = field(default_factory=list)
 
     @property
     def td_within1(self) -> int:
@@ -89,17 +91,19 @@ def score_contacts(contacts: pd.DataFrame, labels: Sequence[Mapping[str, Any]],
             used_l.add(j)
             used_d.add(i)
             matched[j] = i
-    td_off, to_off, missed = [], [], []
+    td_off, to_off, missed, rows = [], [], [], []
     for j, lab in enumerate(labels):
         if j not in matched:
             missed.append(f"{lab['touchdown_frame']}-{lab['toe_off_frame']}")
             continue
         i = matched[j]
+        rows.append(i)
         td_off.append(_off(int(td[i]), lab, "touchdown_frame"))
         to_off.append(_off(int(to[i]), lab, "toe_off_frame"))
     false = [f"{td[i]}-{to[i]}" for i in range(len(td)) if i not in used_d]
     return LabelScore(n_labelled=len(labels), n_detected=len(td), found=len(matched),
-                      td_off=td_off, to_off=to_off, missed=missed, false=false)
+                      td_off=td_off, to_off=to_off, missed=missed, false=false,
+                      detected_row=rows)
 
 
 def frame_off(time_s: float, label: Mapping[str, Any], key: str, frame_time_s: np.ndarray,
