@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.signal import savgol_filter
 
+from stridecam.analysis.clean import lowpass
 from stridecam.analysis.events.signals import SIDES, lowest_foot
 from stridecam.model.columns import LENGTH_PAIRS, STEP_TABLE_COLUMNS
 from stridecam.model.landmarks import IDX
@@ -120,7 +121,7 @@ class _Signals:
     heel_top: np.ndarray  # the higher heel's height above the ground, leg lengths
 
 
-def _signals(track: Track, derivative_window_s: float) -> _Signals:
+def _signals(track: Track, derivative_window_s: float, omega_cutoff_hz: float) -> _Signals:
     t = track.time_s
     # Swing-leg values without trusting the tracker's left/right labels (it exchanges them for
     # a few frames as the legs pass): the envelopes of both thighs do not change under a swap.
@@ -129,8 +130,9 @@ def _signals(track: Track, derivative_window_s: float) -> _Signals:
     # that, the swing thigh is the one rising. This assumes the peak knee drive comes after the
     # other foot lands (recovery longer than flight), as it does in running.
     front, back, knee_top = thigh_envelopes(track)
-    omega = np.fmax(_derivative(t, front, derivative_window_s),
-                    _derivative(t, back, derivative_window_s))
+    fps = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else float("nan")
+    omega = np.fmax(_derivative(t, lowpass(front, fps, omega_cutoff_hz), derivative_window_s),
+                    _derivative(t, lowpass(back, fps, omega_cutoff_hz), derivative_window_s))
     return _Signals(t=t, front=front, back=back, knee_top=knee_top, omega=omega,
                     trunk=trunk_angle_deg(track), hip=hip_mid_x(track.xy),
                     foot=lowest_foot(track)[1], xy=track.xy,
@@ -148,7 +150,7 @@ def compute_steps(track: Track, contacts: pd.DataFrame,
     the same foot (i+2); NaN when the clip ends.
     """
     c = contacts.reset_index(drop=True)
-    sig = _signals(track, settings.derivative_window_s)
+    sig = _signals(track, settings.derivative_window_s, settings.omega_cutoff_hz)
     gaps = np.diff(c["touchdown_time_s"].to_numpy(float)) if len(c) > 1 else np.zeros(0)
     typical = float(np.median(gaps)) if len(gaps) else np.nan
     rows: list[dict] = []

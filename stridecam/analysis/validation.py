@@ -21,6 +21,7 @@ COMPARED = {
     "contact_time_s": "abs", "flight_time_s": "abs", "swing_time_s": "abs",
     "recovery_time_s": "abs", "peak_thigh_flexion_deg": "abs", "peak_knee_height_leg": "abs",
     "thigh_separation_td_deg": "abs", "trunk_lean_deg": "abs",
+    "max_thigh_angular_velocity_deg_s": "abs",
 }
 
 

@@ -16,11 +16,19 @@ from stridecam.analysis.validation import compare_steps, match_contacts, truth_i
 from stridecam.io.config import load_reference
 from stridecam.model.settings import Calibration
 from stridecam.model.verdict import Verdict
+from stridecam.simulate import AthleteParams, CameraParams
+from stridecam.simulate.presets import PRESETS, Preset
 
 REPO = Path(__file__).resolve().parents[2]
 FPS = (30, 60, 120, 240)
 CACHE = Path(os.environ.get("STRIDECAM_VALIDATION_CACHE", "/tmp/stridecam_validation"))
 REFERENCE = load_reference()
+#: Panning-camera presets, and still-camera ones (``acceleration_static``, and a max-velocity
+#: athlete crossing a fixed camera's 16 m wide view).
+PAN_PRESETS = ("balanced_pan", "slow_recycling", "force_limited", "acceleration", "asymmetric")
+STILL = {"acceleration_static": PRESETS["acceleration_static"],
+         "balanced_still": Preset(AthleteParams(), CameraParams(distance_m=14.0, hfov_deg=60.0),
+                                  1.5, description="max velocity across a fixed camera")}
 
 
 @dataclasses.dataclass
@@ -79,6 +87,10 @@ def summarise_scores(scores: list[RunScore]) -> dict:
         v = steps[col].dropna().abs() if col in steps else pd.Series(dtype=float)
         return float(v.mean()) if len(v) else float("nan")
 
+    def bias(col):
+        v = steps[col].dropna() if col in steps else pd.Series(dtype=float)
+        return float(v.mean()) if len(v) else float("nan")
+
     def run_mae(col):
         v = np.array([s.run_errors[col] for s in scores], float)
         v = v[np.isfinite(v)]
@@ -100,13 +112,15 @@ def summarise_scores(scores: list[RunScore]) -> dict:
         "flight_step_ms": 1000 * mae("flight_time_s"),
         "thigh_step_deg": mae("peak_thigh_flexion_deg"),
         "recovery_step_ms": 1000 * mae("recovery_time_s"),
+        "omega_bias_dps": bias("max_thigh_angular_velocity_deg_s"),
+        "omega_step_dps": mae("max_thigh_angular_velocity_deg_s"),
     }
 
 
 TABLE_HEAD = ("| condition | fps | runs | contacts found | false | TD bias ms | TO bias ms | "
               "95% abs err ms | within 1 frame | cadence err step / run % | step length err "
               "step / run % | contact MAE step / run ms | flight MAE ms | peak thigh MAE deg | "
-              "recovery MAE ms |\n|" + "---|" * 15)
+              "recovery MAE ms | peak thigh ang. vel. bias / MAE deg/s |\n|" + "---|" * 16)
 
 
 def table_row(condition: str, fps: int, s: dict) -> str:
@@ -119,7 +133,8 @@ def table_row(condition: str, fps: int, s: dict) -> str:
             f"{f(s['cadence_run_pct'], '.2f')} | {f(s['length_step_pct'], '.2f')} / "
             f"{f(s['length_run_pct'], '.2f')} | {f(s['contact_step_ms'])} / "
             f"{f(s['contact_run_ms'])} | {f(s['flight_step_ms'])} | {f(s['thigh_step_deg'])} | "
-            f"{f(s['recovery_step_ms'], '.0f')} |")
+            f"{f(s['recovery_step_ms'], '.0f')} | {f(s['omega_bias_dps'], '+.0f')} / "
+            f"{f(s['omega_step_dps'], '.0f')} |")
 
 
 def judge(poses, height_m: float) -> Verdict:

@@ -11,17 +11,21 @@ from stridecam.analysis.run import analyse_poses
 from stridecam.model.landmarks import IDX
 from stridecam.model.result import RunResult
 from stridecam.model.settings import AnalysisSettings, Calibration, PoseSettings
-from stridecam.simulate import AthleteParams, CameraParams, simulate
+from stridecam.simulate import simulate
 from stridecam.simulate.presets import PRESETS, Preset
 from stridecam.simulate.render import RENDER_VERSION
-from validation.common import CACHE, FPS, TABLE_HEAD, score, summarise_scores, table_row
+from validation.common import (
+    CACHE,
+    FPS,
+    PAN_PRESETS,
+    STILL,
+    TABLE_HEAD,
+    score,
+    summarise_scores,
+    table_row,
+)
 
-#: Panning-camera presets, and still-camera ones (``acceleration_static``, and a max-velocity
-#: athlete crossing a fixed camera's 16 m wide view).
-RENDER_PRESETS = ("balanced_pan", "slow_recycling", "force_limited", "acceleration", "asymmetric")
-STILL = {"acceleration_static": PRESETS["acceleration_static"],
-         "balanced_still": Preset(AthleteParams(), CameraParams(distance_m=14.0, hfov_deg=60.0),
-                                  1.5, description="max velocity across a fixed camera")}
+RENDER_PRESETS = PAN_PRESETS
 
 
 def _preset(name: str) -> Preset:
