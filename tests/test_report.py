@@ -266,7 +266,9 @@ def test_squad_report_ranks_runs_and_adds_history_pages(run_folder, tmp_path):
     assert out.n_pages == len(reader.pages) == 3  # table, figures, Ada's history
     assert "History: Ada" in whole and "History: Ben" not in whole
     assert f"{base.summary.top_speed_m_s * 1.05:.2f}" in whole
-    assert "LL" in whole  # Cy's uncalibrated lengths are marked, not shown as metres
+    # Cy's uncalibrated lengths sit under a leg-lengths header, never under a metres one
+    assert "Top speed (leg lengths/s)" in re.sub(r"/\s+", "/", whole)
+    assert f"{base.summary.top_speed_leg_s:.2f}" in whole
     label = content.LABELS[base.verdict.label]
     assert f"2026-01-15: {label}" in whole and f"2026-03-01: {label}" in whole
 
@@ -282,12 +284,14 @@ def test_squad_report_reads_the_batch_squad_table(run_folder, tmp_path):
     sums = [runs[c][1] for c in table["clip"]]
     df = squad_frame(table, sums).set_index("clip")
     assert df.at["leg.mp4", "length_units"] == "leg" and df.at["m.mp4", "length_units"] == "m"
-    assert df.at["leg.mp4", "step_length_m"] == pytest.approx(
-        leg.summary.metrics.step_length_m.run)
+    assert math.isnan(df.at["leg.mp4", "step_length_m"])  # no metres without a scale
+    assert df.at["leg.mp4", "step_length_leg"] == pytest.approx(
+        leg.summary.metrics.step_length_leg.value)
     assert df.at["leg.mp4", "athlete"] == "(no name)"
     out = write_squad_report(table, sums, tmp_path / "squad.pdf")
     whole = norm(" ".join(pdf_text(pypdf.PdfReader(str(out.path)))))
-    assert f"{leg.summary.metrics.step_length_m.run:.2f} LL" in whole
+    assert "Step length (leg lengths)" in whole and " LL" not in whole
+    assert f"{leg.summary.metrics.step_length_leg.value:.2f}" in whole
 
 
 def test_page_one_leads_with_one_priority_and_no_arrows_when_unscored(tmp_path):

@@ -10,9 +10,14 @@ Edge package (matplotlib, fpdf2, OpenCV, PyAV). Public entry points::
     write_squad_report(table, runs, "reports/squad.pdf")
 
 Modules: ``load`` (a saved run folder or a ``RunResult`` into ``RunData``), ``content`` (pure text:
-labels with units, headline rows, flags, step table), ``figures`` (matplotlib, vector), ``kinogram``
-(video frames or skeleton at four moments of a step), ``pdf`` (fpdf2 layout), ``overlay`` (annotated
-video), ``squad`` (squad PDF), ``command`` (``stridecam report DIR``).
+labels with units, headline rows, flags, step table), ``figures`` (matplotlib, vector), ``sides``
+(the left/right colour pair used everywhere, and which tracked leg is which foot), ``labels``
+(label placement: inside the frame, apart), ``kinogram`` (the five sprint positions of one
+stride, their angles and crops) with ``kinogram_draw`` (video frames, PDF layout) and
+``kinogram_vector`` (skeleton without the video), ``pdf`` (fpdf2 layout), ``overlay`` (annotated
+video; ``overlay_paint`` draws a frame, ``follow`` the athlete's box and zoom window), ``squad``
+(squad PDF; ``squad_figures``, ``textfit``: cells wrapped between words), ``command``
+(``stridecam report DIR``).
 """
 
 from __future__ import annotations

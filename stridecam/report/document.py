@@ -162,6 +162,31 @@ class Doc(FPDF):
         self.set_font(FONT, size=9)
         self.ln(1.5)
 
+    def fitted_grid(self, headers: Sequence[str], rows: Sequence[Sequence[str]], *,
+                    size: float = 8, width: float | None = None,
+                    align: Sequence[str] | None = None,
+                    most: Sequence[float | None] | None = None, **kw) -> list[float]:
+        """``grid`` with column widths from the text (``textfit.column_widths``) and every cell
+        wrapped between words (never inside one; a word too long for any width is shortened
+        with "…"). Returns the widths (mm)."""
+        from stridecam.report.textfit import column_widths, wrap
+
+        def body(text: str) -> float:
+            self.set_font(FONT, size=size)
+            return float(self.get_string_width(text))
+
+        def head(text: str) -> float:
+            self.set_font(FONT, "B", size - 0.9)
+            return float(self.get_string_width(text))
+
+        pad = 2.4  # the grid's cell padding (1 mm a side) and a little air
+        total = (width or self.text_width) - 0.01  # rounding must not exceed the page width
+        widths = column_widths(headers, rows, total, body, head, pad=pad, most=most)
+        heads = [wrap(h, w - pad, head) for h, w in zip(headers, widths)]
+        cells = [[wrap(c, w - pad, body) for c, w in zip(r, widths)] for r in rows]
+        self.grid(heads, cells, widths, size=size, align=align, **kw)
+        return widths
+
     def figure(self, svg: bytes, caption: str | None = None, width_mm: float | None = None) -> None:
         """Place a vector figure at full text width (new page when it does not fit)."""
         w_pt, h_pt = svg_size_pt(svg)

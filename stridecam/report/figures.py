@@ -1,7 +1,8 @@
 """The run report's figures (matplotlib, vector SVG for the PDF).
 
-Readable in black and white: the left leg is a solid black line with filled circles, the right
-leg a dashed grey line with open squares; touchdowns are downward triangles, toe-offs upward
+Legs in the report's one colour pair (``sides``: left blue, right orange, colour-blind safe),
+and still readable in black and white: the left leg is a solid line with filled circles, the
+right leg a dashed line with open squares; touchdowns are downward triangles, toe-offs upward
 ones. Every axis label carries its unit. Values far outside the bulk of the run (a mis-detected
 step) do not squash the axis: the axis covers the bulk, and those values are drawn as open
 triangles on its edge, marked "off scale".
@@ -26,15 +27,17 @@ from stridecam.analysis.metrics import thigh_envelopes  # noqa: E402
 from stridecam.model.result import RunResult  # noqa: E402
 from stridecam.model.track import Track  # noqa: E402
 from stridecam.report.content import label, length_unit, shown  # noqa: E402
+from stridecam.report.sides import SIDE_HEX  # noqa: E402
 
 #: Near-black: matplotlib leaves pure black out of its SVG (the default), and fpdf2's SVG
 #: renderer then draws such text and marker fills pale; an explicit colour avoids that.
 INK = "#141414"
 STYLE = {
-    "left": dict(color=INK, linestyle="-", marker="o", markerfacecolor=INK,
-                 markersize=4.5, linewidth=1.2, label="Left"),
-    "right": dict(color="0.45", linestyle="--", marker="s", markerfacecolor="white",
-                  markersize=4.5, linewidth=1.2, label="Right"),
+    "left": dict(color=SIDE_HEX["left"], linestyle="-", marker="o",
+                 markerfacecolor=SIDE_HEX["left"], markersize=4.5, linewidth=1.3,
+                 label="Left leg"),
+    "right": dict(color=SIDE_HEX["right"], linestyle="--", marker="s", markerfacecolor="white",
+                  markersize=4.5, linewidth=1.3, label="Right leg"),
 }
 RC: dict[str, Any] = {
     "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8, "legend.fontsize": 7.5,
@@ -248,12 +251,14 @@ def traces(track: Track, steps: pd.DataFrame, contacts: pd.DataFrame,
         for _, row in rows.iterrows():
             td, to = row["touchdown_time_s"], row["toe_off_time_s"]
             c.broken_barh([(td, max(to - td, 1e-3))], (y - 0.3, 0.6),
-                          facecolors=INK if side == "left" else "white",
-                          edgecolors=INK, linewidth=0.8)
+                          facecolors=SIDE_HEX[side], edgecolors=INK, linewidth=0.8)
             c.plot([td], [y + 0.42], marker="v", color=INK, markersize=4, clip_on=False)
             c.plot([to], [y + 0.42], marker="^", color=INK, markersize=4,
                    markerfacecolor="white", clip_on=False)
     c.set_yticks([1, 0], ["Left", "Right"])
+    for tick, side in zip(c.get_yticklabels(), ("left", "right")):
+        tick.set_color(SIDE_HEX[side])
+        tick.set_fontweight("bold")
     c.set_ylim(-0.6, 1.75)
     c.grid(False)
     c.set_ylabel("Foot on\nground")

@@ -9,7 +9,6 @@ verdict, the method (definitions, limits, references) and the provenance.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +18,8 @@ from stridecam.analysis.advice import advice_for
 from stridecam.io.store import atomic_path
 from stridecam.report import content as C
 from stridecam.report import figures as F
-from stridecam.report import kinogram as K
 from stridecam.report.document import FONT, Doc
+from stridecam.report.kinogram_draw import kinogram_section
 from stridecam.report.load import RunData, from_result, load_run_data
 from stridecam.report.method import method_page, provenance
 
@@ -241,45 +240,6 @@ def figure_pages(doc: Doc, data: RunData) -> None:
                    "the feet). Stars: each step's peak knee drive, at toe-off + recovery time. "
                    "Knee height: the higher knee minus hip height (0 = knee at hip level).")
     kinogram_section(doc, data)
-
-
-def kinogram_section(doc: Doc, data: RunData) -> None:
-    i = K.representative_step(data.steps)
-    if i is None:
-        return
-    ms = K.moments(data.steps, i)
-    caption = (f"Step {ms[0].step} ({ms[0].foot} foot), the step closest to the run's medians. "
-               "Mid-swing: middle of the other foot's contact, when the thighs pass each other. "
-               "Peak knee drive: toe-off + recovery time.")
-    crops = K.frame_crops(data.clip, data.poses, ms) if (data.clip is not None and
-                                                          data.poses is not None) else None
-    doc.need(70)
-    doc.h2("Kinogram: four moments of one step")
-    if crops is not None:
-        gap = 2.5
-        w = (doc.text_width - gap * (len(crops) - 1)) / len(crops)
-        y = doc.get_y()
-        from PIL import Image
-
-        for k, (img, m) in enumerate(zip(crops, ms)):
-            x = doc.l_margin + k * (w + gap)
-            buf = io.BytesIO()
-            Image.fromarray(img).save(buf, format="JPEG", quality=85)
-            doc.image(buf, x=x, y=y, w=w, h=w)
-            doc.set_xy(x, y + w + 0.8)
-            doc.set_font(FONT, "B", 8)
-            doc.cell(w, 4, m.name, align="C")
-            doc.set_xy(x, y + w + 4.6)
-            doc.set_font(FONT, size=7.5)
-            doc.cell(w, 4, f"{m.foot} foot · {m.time_s:.3f} s", align="C")
-        doc.set_xy(doc.l_margin, y + w + 10)
-        doc.para(caption + " Video frames as filmed.", size=7.5, grey=True, height=3.8)
-    elif data.track is not None and data.track.n:
-        doc.figure(F.to_svg(K.skeleton_figure(data.track, ms, data.result.summary.length_units)),
-                   caption + " Skeleton of the cleaned landmarks (the video was not found): "
-                   "left limbs solid black, right limbs dashed grey.")
-    else:
-        doc.para("No video and no landmarks: the kinogram cannot be drawn.", size=8)
 
 
 # ----------------------------------------------------------------------------- advice, method

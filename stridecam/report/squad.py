@@ -3,17 +3,23 @@
 ``write_squad_report(table, runs, out_pdf)``:
 
 - ``table``: one row per run. Columns used (any may be missing): ``athlete``, ``date``,
-  ``clip``; metric medians with unit-suffixed names (those of ``SQUAD_METRICS``, e.g.
-  ``cadence_spm``, ``step_length_m``, ``top_speed_m_s``); ``verdict`` (label, or
-  ``verdict_label``), ``confidence`` (0-1 or a word), ``flags`` (a count, a text, or a list of
-  flags / codes); ``length_units`` ("m" / "leg").
+  ``clip``; metric values with unit-suffixed names (``cadence_spm``, ``contact_time_s``...;
+  lengths and speeds in metres ``step_length_m``, ``top_speed_m_s`` and in leg lengths
+  ``step_length_leg``, ``top_speed_leg_s``); ``verdict`` (label, or ``verdict_label``),
+  ``confidence`` (0-1 or a word), ``flags`` (a count, a text, or a list of flags / codes),
+  ``warnings`` (a count); ``length_units`` ("m" / "leg").
 - ``runs``: each run's ``RunResult``, in the table's row order (or empty). They fill what the
   table lacks (metric values, top speed, verdict, length units).
 
+Units never lie: a ``_m`` column holds metres or nothing; a run without a scale shows its lengths
+in leg lengths under a header that says so ("Top speed (leg lengths/s)"), in a column of its
+own beside the metres one when the squad mixes both. Cells wrap between words and clip names at
+underscores (``textfit``), never inside a word.
+
 Pages: the ranked squad table (fastest first) with verdict counts; cadence against step length
-for everyone with lines of equal speed; knee drive and recovery time by athlete against the
-reference range; one history page per athlete with several runs (step length and cadence
-against speed across runs, the verdict over dates).
+for everyone with lines of equal speed (in leg lengths when some run has no scale); knee drive
+and recovery time by athlete against the reference range; one history page per athlete with
+several runs (step length and cadence against speed across runs, the verdict over dates).
 """
 
 from __future__ import annotations
@@ -24,27 +30,35 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from stridecam.io.store import atomic_path
 from stridecam.model.poses import Flag
 from stridecam.model.result import RunResult
-from stridecam.report.content import LABELS, number, run_figure, top_speed
+from stridecam.report.content import LABELS, number
 from stridecam.report.document import Doc
-from stridecam.report.figures import INK, WIDTH_IN, styled, to_svg
-
-#: (column, header, digits) of the ranked table, in order.
-SQUAD_METRICS = (
-    ("top_speed_m_s", "Top\nspeed\n(SPEED)", 2),
-    ("cadence_spm", "Cadence\n(steps/\nmin)", 0),
-    ("step_length_m", "Step\nlength\n(LEN)", 2),
-    ("contact_time_s", "Contact\n(s)", 3),
-    ("flight_time_s", "Flight\n(s)", 3),
-    ("peak_thigh_flexion_deg", "Knee drive\n(°)", 0),
-    ("recovery_time_s", "Recovery\n(s)", 3),
+from stridecam.report.figures import to_svg
+from stridecam.report.squad_figures import (
+    by_athlete,
+    history,
+    history_units,
+    scatter_cadence_length,
+    scatter_units,
 )
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p")
+
+#: (column, header, digits) of the ranked table, in order; each length or speed comes in metres
+#: and in leg lengths (``table_metrics`` keeps the ones the squad has).
+SQUAD_METRICS = (
+    ("top_speed_m_s", "Top speed (m/s)", 2),
+    ("top_speed_leg_s", "Top speed (leg lengths/s)", 2),
+    ("cadence_spm", "Cadence (steps/min)", 0),
+    ("step_length_m", "Step length (m)", 2),
+    ("step_length_leg", "Step length (leg lengths)", 2),
+    ("contact_time_s", "Contact (s)", 3),
+    ("flight_time_s", "Flight (s)", 3),
+    ("peak_thigh_flexion_deg", "Knee drive (°)", 0),
+    ("recovery_time_s", "Recovery (s)", 3),
+)
 SHORT_LABELS = {"recycling_limited": "re-cycling", "force_limited": "force",
                 "balanced": "balanced", "inconclusive": "inconclusive"}
 
@@ -56,8 +70,8 @@ class SquadReport:
     n_runs: int
 
 
-#: Columns the batch fills instead for runs in leg lengths.
-LEG_COLUMNS = {"top_speed_m_s": "top_speed_leg_s", "step_length_m": "step_length_leg"}
+#: Length-bearing columns: (in metres, in leg lengths).
+LENGTH_PAIRS = (("top_speed_m_s", "top_speed_leg_s"), ("step_length_m", "step_length_leg"))
 
 
 def _present(value: Any) -> bool:
@@ -67,15 +81,31 @@ def _present(value: Any) -> bool:
     return not (isinstance(value, float) and math.isnan(value))
 
 
-def _run_value(run: RunResult | None, column: str) -> Any:
+def _run_value(run: RunResult | None, column: str) -> float | None:
+    """A run's value of a squad column; lengths in metres only when the run has a scale."""
     if run is None:
         return None
-    value = top_speed(run) if column == "top_speed_m_s" else run_figure(run, column)
+    s = run.summary
+    if column.endswith(("_m", "_m_s")) and s.length_units != "m":
+        return None
+    if column == "top_speed_m_s":
+        value = s.top_speed_m_s
+    elif column == "top_speed_leg_s":
+        value = s.top_speed_leg_s
+    else:
+        value = s.metrics.of(column).value
     return value if math.isfinite(value) else None
 
 
+def _number(values) -> list[float]:
+    return list(pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce")
+                .astype(float))
+
+
 def squad_frame(table: pd.DataFrame, runs: Sequence[RunResult] = ()) -> pd.DataFrame:
-    """The table with what the runs add, normalised columns, sorted fastest first."""
+    """The table with what the runs add, normalised columns, sorted fastest first (runs in
+    metres by m/s, then runs without a scale by leg lengths/s). ``_m`` columns hold metres
+    only: a run without a scale has NaN there and its lengths in the ``_leg`` columns."""
     df = table.copy().reset_index(drop=True)
     sums: list[RunResult | None] = list(runs) if len(runs) == len(df) else [None] * len(df)
     if "verdict" not in df and "verdict_label" in df:
@@ -84,18 +114,21 @@ def squad_frame(table: pd.DataFrame, runs: Sequence[RunResult] = ()) -> pd.DataF
         if col not in df:
             df[col] = None
         df[col] = [v if _present(v) else None for v in df[col].astype(object)]
+    units = [u if _present(u) else (s.summary.length_units if s is not None else None)
+             for u, s in zip(df["length_units"], sums)]
     for col, _, _ in SQUAD_METRICS:
         vals = list(df[col]) if col in df else [None] * len(df)
-        leg = LEG_COLUMNS.get(col)
-        if leg in df:  # the batch's table: uncalibrated runs fill <name>_leg instead
-            vals = [v if _present(v) else w for v, w in zip(vals, df[leg])]
-            if col == "step_length_m":
-                df["length_units"] = [u if _present(u) else ("leg" if _present(w) else None)
-                                      for u, w in zip(df.get("length_units", [None] * len(df)),
-                                                      df[leg])]
-        filled = [v if _present(v) else _run_value(s, col)
-                  for v, s in zip(vals, sums, strict=True)]
-        df[col] = pd.to_numeric(pd.Series(filled, dtype=object), errors="coerce").astype(float)
+        df[col] = _number(v if _present(v) else _run_value(s, col) for v, s in zip(vals, sums))
+    for m, leg in LENGTH_PAIRS:  # a run without a scale: whatever sits under _m is leg lengths
+        for i, u in enumerate(units):
+            if u == "leg" and math.isfinite(df.at[i, m]):
+                if not math.isfinite(df.at[i, leg]):
+                    df.at[i, leg] = df.at[i, m]
+                df.at[i, m] = float("nan")
+    df["length_units"] = [u if u in ("m", "leg") else
+                          ("m" if math.isfinite(df.at[i, "top_speed_m_s"])
+                           or math.isfinite(df.at[i, "step_length_m"]) else "leg")
+                          for i, u in enumerate(units)]
     if "warnings" in df:
         df["flags"] = df["warnings"]
     for i, s in enumerate(sums):
@@ -106,8 +139,6 @@ def squad_frame(table: pd.DataFrame, runs: Sequence[RunResult] = ()) -> pd.DataF
             df.at[i, "verdict"] = verdict.label
         if df.at[i, "confidence"] is None and verdict is not None:
             df.at[i, "confidence"] = verdict.confidence
-        if df.at[i, "length_units"] is None:
-            df.at[i, "length_units"] = s.summary.length_units
         if df.at[i, "clip"] is None and s.source:
             df.at[i, "clip"] = Path(s.source).name
         if df.at[i, "flags"] is None:
@@ -115,11 +146,29 @@ def squad_frame(table: pd.DataFrame, runs: Sequence[RunResult] = ()) -> pd.DataF
         if df.at[i, "athlete"] is None:
             df.at[i, "athlete"] = s.athlete.name
     df["athlete"] = [str(a) if _present(a) else "(no name)" for a in df["athlete"]]
-    df["length_units"] = df["length_units"].fillna("m")
     df["date_parsed"] = pd.to_datetime(df["date"], errors="coerce")
-    speed = df["top_speed_m_s"].where(df["length_units"] == "m")
-    df = df.assign(_speed=speed).sort_values("_speed", ascending=False, na_position="last")
-    return df.drop(columns="_speed").reset_index(drop=True)
+    metre = df["top_speed_m_s"].notna()
+    df = df.assign(_m=~metre, _speed=df["top_speed_m_s"].where(metre, df["top_speed_leg_s"]))
+    df = df.sort_values(["_m", "_speed"], ascending=[True, False], na_position="last",
+                        kind="stable")
+    return df.drop(columns=["_m", "_speed"]).reset_index(drop=True)
+
+
+def table_metrics(df: pd.DataFrame) -> list[tuple[str, str, int]]:
+    """The columns of ``SQUAD_METRICS`` the table shows: a metres column when some run has
+    metres, its leg-length twin when some run has no scale (both when the squad mixes them)."""
+    no_scale = (df["length_units"] != "m").any()
+    out = []
+    for col, text, digits in SQUAD_METRICS:
+        if col.endswith("_leg") or col.endswith("_leg_s"):
+            if no_scale and df[col].notna().any():
+                out.append((col, text, digits))
+        elif col in ("top_speed_m_s", "step_length_m"):
+            if df[col].notna().any() or not no_scale:
+                out.append((col, text, digits))
+        else:
+            out.append((col, text, digits))
+    return out
 
 
 def _flags_text(value: Any) -> str:
@@ -145,97 +194,6 @@ def _date_text(row) -> str:
     return f"{d:%Y-%m-%d}" if pd.notna(d) else (str(row["date"]) if _present(row["date"]) else "")
 
 
-# ----------------------------------------------------------------------------- figures
-@styled
-def scatter_cadence_length(df: pd.DataFrame):
-    """Cadence against step length for every calibrated run, one marker per athlete, with
-    dotted lines of equal speed (speed = cadence / 60 × step length)."""
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 4.2))
-    use = df[(df["length_units"] == "m") & df["cadence_spm"].notna() & df["step_length_m"].notna()]
-    for k, (name, g) in enumerate(use.groupby("athlete", sort=True)):
-        ax.plot(g["step_length_m"], g["cadence_spm"], linestyle="none",
-                marker=MARKERS[k % len(MARKERS)], markersize=6, color=INK,
-                markerfacecolor="white" if k % 2 else INK, label=name)
-    if len(use):
-        x = np.linspace(use["step_length_m"].min() * 0.9, use["step_length_m"].max() * 1.1, 50)
-        lo, hi = use["cadence_spm"].min() * 0.9, use["cadence_spm"].max() * 1.1
-        for v in range(4, 14):
-            y = 60.0 * v / x
-            if ((y > lo) & (y < hi)).any():
-                ax.plot(x, y, color="0.6", linestyle=":", linewidth=0.8)
-                j = int(np.argmin(np.abs(y - (lo + 0.93 * (hi - lo))))) if (y < hi).any() else 0
-                ax.annotate(f"{v} m/s", (x[j], y[j]), fontsize=6.5, color="0.35")
-        ax.set_ylim(lo, hi)
-        ax.set_xlim(x[0], x[-1])
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title="Athlete")
-    ax.set_xlabel("Step length (m), over the run")
-    ax.set_ylabel("Cadence (steps/min), over the run")
-    ax.set_title("Cadence against step length, every run (dotted: equal speed)")
-    fig.tight_layout()
-    return fig
-
-
-@styled
-def by_athlete(df: pd.DataFrame, ranges: dict[str, tuple[float, float]]):
-    """Knee drive and recovery time of every run by athlete; grey band: reference range."""
-    import matplotlib.pyplot as plt
-
-    names = sorted(df["athlete"].unique())
-    fig, axes = plt.subplots(1, 2, figsize=(WIDTH_IN, 0.9 + 0.32 * max(len(names), 3)),
-                             sharey=True)
-    cols = (("peak_thigh_flexion_deg", "Knee drive: peak thigh angle (°)", "peak_thigh_flexion"),
-            ("recovery_time_s", "Recovery time: toe-off to peak knee drive (s)",
-             "recovery_time"))
-    for ax, (col, text, ind) in zip(axes, cols):
-        vals = df[col].dropna().to_numpy(float)
-        if ind in ranges:
-            lo, hi = ranges[ind]
-            ax.axvspan(lo, hi, color="0.88", zorder=0)
-            vals = np.r_[vals, lo, hi]
-        if len(vals):
-            pad = 0.12 * max(float(np.ptp(vals)), 1e-6)
-            ax.set_xlim(vals.min() - pad, vals.max() + pad)
-        for y, name in enumerate(names):
-            v = df.loc[df["athlete"] == name, col].dropna().to_numpy(float)
-            ax.plot(v, np.full(len(v), y), linestyle="none", marker="o", color=INK,
-                    markerfacecolor="white", markersize=5)
-            if len(v):
-                ax.plot([np.median(v)] * 2, [y - 0.3, y + 0.3], color=INK, linewidth=2)
-        ax.set_xlabel(text)
-        ax.set_yticks(range(len(names)), names)
-        ax.set_ylim(-0.7, len(names) - 0.3)
-    axes[0].set_title("Knee drive by athlete (○ run, | median)", fontsize=8.5)
-    axes[1].set_title("Recovery time by athlete (○ run, | median)", fontsize=8.5)
-    fig.tight_layout()
-    return fig
-
-
-@styled
-def history(g: pd.DataFrame):
-    """One athlete's runs: step length and cadence against speed, in date order."""
-    import matplotlib.pyplot as plt
-
-    fig, (a, b) = plt.subplots(1, 2, figsize=(WIDTH_IN, 2.9))
-    g = g.sort_values("date_parsed", na_position="last")
-    metre = g[g["length_units"] == "m"]
-    for ax, col, text in ((a, "step_length_m", "Step length (m)"),
-                          (b, "cadence_spm", "Cadence (steps/min)")):
-        ax.plot(metre["top_speed_m_s"], metre[col], color="0.6", linewidth=0.8, zorder=1)
-        ax.plot(metre["top_speed_m_s"], metre[col], linestyle="none", marker="o", color=INK,
-                markerfacecolor="white", markersize=6, zorder=2)
-        for k, (_, r) in enumerate(metre.iterrows(), 1):
-            ax.annotate(str(k), (r["top_speed_m_s"], r[col]), textcoords="offset points",
-                        xytext=(4, 3), fontsize=7)
-        ax.set_xlabel("Top speed (m/s)")
-        ax.set_ylabel(f"{text}, per run")
-    a.set_title("Step length against speed (numbers: run order by date)", fontsize=8.5)
-    b.set_title("Cadence against speed", fontsize=8.5)
-    fig.tight_layout()
-    return fig
-
-
 def reference_ranges(runs: Sequence[RunResult]) -> dict[str, tuple[float, float]]:
     """Knee-drive and recovery reference ranges from the first run whose verdict has them."""
     out: dict[str, tuple[float, float]] = {}
@@ -249,34 +207,38 @@ def reference_ranges(runs: Sequence[RunResult]) -> dict[str, tuple[float, float]
 
 
 # ----------------------------------------------------------------------------- layout
-def _metric_cell(row, column: str, digits: int) -> str:
-    text = number(row[column], digits)
-    leg = row["length_units"] != "m" and column in ("top_speed_m_s", "step_length_m")
-    return f"{text} LL" if leg and text != "n/a" else text
+def table_cells(df: pd.DataFrame, ranked: bool = True) -> tuple[list[str], list[list[str]]]:
+    """Headers (each stating the unit of its column) and cells of the runs table ("–" where a
+    run has no value in that unit)."""
+    metrics = table_metrics(df)
+    headers = (["#"] if ranked else []) + ["Athlete", "Date", "Clip"] + \
+        [h for _, h, _ in metrics] + ["Verdict", "Conf.", "Warn."]
+    rows = []
+    for i, r in df.iterrows():
+        rows.append(([str(i + 1)] if ranked else []) + [
+            r["athlete"], _date_text(r), Path(str(r["clip"] or "")).stem]
+            + [number(r[c], d) if pd.notna(r[c]) else "–" for c, _, d in metrics]
+            + [SHORT_LABELS.get(r["verdict"], str(r["verdict"] or "")),
+               _confidence_text(r["confidence"]), _flags_text(r["flags"])])
+    return headers, rows
 
 
 def _table(doc: Doc, df: pd.DataFrame, ranked: bool = True) -> None:
-    """The runs table; lengths and speeds of uncalibrated runs are marked "LL" (leg lengths)."""
-    headers = (["#"] if ranked else []) + ["Athlete", "Date", "Clip"] + [
-        h.replace("(LEN)", "(m)").replace("(SPEED)", "(m/s)") for _, h, _ in SQUAD_METRICS] \
-        + ["Verdict", "Conf.", "Warn."]
-    rows = []
-    for i, r in df.iterrows():
-        clip = str(r["clip"] or "")
-        rows.append(([str(i + 1)] if ranked else []) + [
-            r["athlete"], _date_text(r), Path(clip).stem[:14]]
-            + [_metric_cell(r, c, d) for c, _, d in SQUAD_METRICS]
-            + [SHORT_LABELS.get(r["verdict"], str(r["verdict"] or "")),
-               _confidence_text(r["confidence"]), _flags_text(r["flags"])])
-    lead: list[float] = ([7.0] if ranked else []) + [18.0, 17.0, 16.0]
-    tail = [16.0, 9.0, 10.0]
-    w = (doc.text_width - sum(lead) - sum(tail)) / len(SQUAD_METRICS)
-    doc.grid(headers, rows, lead + [w] * len(SQUAD_METRICS) + tail, size=6.8,
-             align=(("CENTER",) if ranked else ()) + ("LEFT", "LEFT", "LEFT")
-             + ("RIGHT",) * len(SQUAD_METRICS) + ("LEFT", "RIGHT", "RIGHT"))
-    if (df["length_units"] != "m").any():
-        doc.para("LL: leg lengths (or leg lengths per second); that run had no calibration, "
-                 "so its lengths are not in metres.", size=7, grey=True, height=3.5)
+    """The runs table; clip names and words wrap between words and at underscores
+    (``Doc.fitted_grid``), never inside a word."""
+    headers, rows = table_cells(df, ranked)
+    n_metrics = len(headers) - (7 if ranked else 6)
+    lead = 1 if ranked else 0
+    most: list[float | None] = [None] * len(headers)
+    most[lead + 2] = 34.0  # the clip column wraps rather than squeezes the numbers
+    doc.fitted_grid(headers, rows, size=6.8, most=most,
+                    align=(("CENTER",) if ranked else ()) + ("LEFT", "LEFT", "LEFT")
+                    + ("RIGHT",) * n_metrics + ("LEFT", "RIGHT", "RIGHT"))
+    legs = [h for h in headers if "leg lengths" in h]
+    if legs:
+        doc.para("Leg lengths: hip to ankle (= 1); a run without a scale (no --height-m) has no "
+                 "metres, so its lengths and speed are only in leg lengths ("
+                 + ", ".join(legs) + "); '–': not available.", size=7, grey=True, height=3.5)
 
 
 def write_squad_report(table: pd.DataFrame, runs: Sequence[RunResult],
@@ -299,21 +261,25 @@ def write_squad_report(table: pd.DataFrame, runs: Sequence[RunResult],
         sel = df[df["verdict"] == label]
         if len(sel):
             counts.append([text, str(len(sel)), ", ".join(sorted(sel["athlete"].unique()))])
-    doc.grid(["Verdict", "Runs", "Athletes"], counts or [["no verdicts", "0", ""]],
-             (60, 14, doc.text_width - 74), size=8)
+    doc.fitted_grid(["Verdict", "Runs", "Athletes"], counts or [["no verdicts", "0", ""]],
+                    size=8, most=[60.0, 14.0, None])
     doc.h2("Runs ranked by top speed (fastest first)")
     _table(doc, df)
     doc.para("Cadence, step length and speed over each run's consecutive steps; other values the "
              "median of its steps. Conf.: confidence of the verdict (0-1). Warn.: "
-             "number of data-quality warnings and problems of the run. Runs in leg lengths (no "
-             "calibration) are ranked last.", size=7, grey=True, height=3.5)
+             "number of data-quality warnings and problems of the run."
+             + (" Runs without a scale are ranked after those in metres, by their speed in leg "
+                "lengths per second." if (df["length_units"] != "m").any() else ""),
+             size=7, grey=True, height=3.5)
     doc.add_page()
     doc.start_section("Squad figures", level=0)
-    doc.figure(to_svg(scatter_cadence_length(df)),
-               "Each marker is one run (over its consecutive steps). Runs without calibration (leg "
-               "lengths) are left out: their step lengths are not in metres."
-               + (f" Left out here: {int((df['length_units'] != 'm').sum())} run(s)."
-                  if (df["length_units"] != "m").any() else ""))
+    units, why = scatter_units(df)
+    if units is None:
+        doc.h2("Cadence against step length")
+        doc.para(why, size=9)
+    else:
+        doc.figure(to_svg(scatter_cadence_length(df, units)),
+                   "Each marker is one run (over its consecutive steps). " + why)
     doc.figure(to_svg(by_athlete(df, reference_ranges(runs))),
                "Grey band: the limiter's reference range (maximal velocity unless the runs' "
                "verdicts say otherwise). Knee drive low or recovery time long: re-cycling side.")
@@ -325,10 +291,12 @@ def write_squad_report(table: pd.DataFrame, runs: Sequence[RunResult],
         g = g.sort_values("date_parsed", na_position="last").reset_index(drop=True)
         doc.h2("Runs in date order")
         _table(doc, g, ranked=False)
-        if (g["length_units"] == "m").sum() >= 2:
-            doc.figure(to_svg(history(g)), "Each point is one run; numbers give the date order. "
-                       "Speed grows with step length and cadence: which one carries this "
-                       "athlete's gains?")
+        hist = history_units(g)
+        if hist is not None:
+            doc.figure(to_svg(history(g, hist)), "Each point is one run; numbers give the date "
+                       "order. Speed grows with step length and cadence: which one carries this "
+                       "athlete's gains?" + ("" if hist == "m" else " Lengths in leg lengths: "
+                                              "fewer than two of these runs have a scale."))
         doc.h2("Verdict over dates")
         doc.bullets([f"{_date_text(r) or 'no date'}: {LABELS.get(r['verdict'], r['verdict'])}"
                      + (f" (confidence {_confidence_text(r['confidence'])})"
