@@ -336,8 +336,13 @@ def evidence_table(poses: Poses, contacts: pd.DataFrame, evidence: list[ContactE
                 continue
             k = plan.window[pos]
             t = float(poses.time_s[k]) + sign * dt / 2
-            if not is_search[r] and abs(t - float(table.at[r, f"{name}_time_s"])) > s.max_shift_s:
-                notes.append(f"{name}_far_from_landmarks")
+            shift = t - float(table.at[r, f"{name}_time_s"])
+            if not is_search[r] and abs(shift) > s.max_shift_s:
+                # the landmark time stays, but the frames disagree: the event is no better
+                # known than that disagreement (2 sigma reaches the image's time)
+                notes.append(f"{name}_far_from_landmarks({1000 * shift:+.0f}ms)")
+                table.at[r, f"{name}_unc_s"] = max(float(table.at[r, f"{name}_unc_s"]),
+                                                   abs(shift) / 2)
                 continue
             table.at[r, f"{name}_time_s"] = t
             table.at[r, f"{name}_frame"] = k
