@@ -1,6 +1,7 @@
 """Analysis of one run, from ``Poses`` to ``RunResult`` (pure: no file, video or MediaPipe).
 
-``analyse_poses`` chains the computation stages: clean -> view check -> block start -> events
+``analyse_poses`` chains the computation stages: time scale (slow motion and held images,
+recognised from the motion) -> clean -> view check -> block start -> events
 -> (image evidence, handed in as a function by the edge that has the video:
 ``pipeline.analyse_clip``) -> metrics -> summary -> limiter verdict (when a reference is handed
 in: the TOML is read at the edge, ``stridecam.io.config.load_reference``).
@@ -28,6 +29,7 @@ from stridecam.analysis.fv_profile import fv_profile
 from stridecam.analysis.limiter import Reference, assess
 from stridecam.analysis.metrics import compute_steps
 from stridecam.analysis.summary import summarise
+from stridecam.analysis.timescale import retime
 from stridecam.analysis.view import view_check
 from stridecam.model.poses import Flag, Poses
 from stridecam.model.result import (
@@ -55,7 +57,10 @@ def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *,
     """Clean, detect contacts, measure steps, summarise and (with a ``reference``) judge one
     athlete's run. ``refine``: times the contacts' edges from the frames (none: landmark
     timing only). ``pose_settings`` only goes into the record of settings used. ``mass_kg``:
-    body mass (kg) for the force-velocity profile in N and W (None: per kg)."""
+    body mass (kg) for the force-velocity profile in N and W (None: per kg). Slow motion without
+    a capture-rate tag is recognised first (``analysis.timescale``) and the re-timed poses go
+    on."""
+    poses, timescale = retime(poses, calib, settings.timescale)  # the clock, from physics
     track = clean(poses, calib, settings.clean)
     view = view_check(poses.xy_px, track.scale.leg_length_px, settings.view.max_side_width_leg)
     block = find_block_start(track)
@@ -82,7 +87,7 @@ def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *,
         summary=summary, scale=track.scale, direction=track.direction,
         cleaning=track.cleaning, view=view, contacts=contacts, steps=steps, flags=tuple(flags),
         settings=Settings(pose=pose_settings, calibration=calib, analysis=settings),
-        block_start=block, track=track, fv_profile=fv)
+        block_start=block, track=track, fv_profile=fv, timescale=timescale)
     if reference is None:
         return result
     return result.replace(verdict=assess(result, reference))

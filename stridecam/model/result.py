@@ -22,6 +22,7 @@ from stridecam.model.errors import ConfigError
 from stridecam.model.fv import FVProfile
 from stridecam.model.poses import Flag
 from stridecam.model.settings import Settings
+from stridecam.model.timescale import TimeScale
 from stridecam.model.track import Cleaning, Scale, Track
 from stridecam.model.verdict import Verdict
 
@@ -247,7 +248,9 @@ class RunResult:
     """Everything computed for one run. ``contacts`` and ``steps`` are tables with the columns
     of ``stridecam.model.columns``; ``track`` (the cleaned landmarks) is kept in memory for the
     report and is not saved (it is recomputed from the saved landmarks); ``fv_profile``: the
-    horizontal force-velocity profile (``stridecam.model.fv``; None: not computed)."""
+    horizontal force-velocity profile (``stridecam.model.fv``; None: not computed);
+    ``timescale``: the clip's time scale found from the motion (slow motion, held images:
+    ``stridecam.model.timescale``; None: not looked at)."""
 
     provenance: Provenance
     athlete: Athlete
@@ -264,6 +267,7 @@ class RunResult:
     block_start: BlockStart | None = None
     track: Track | None = None
     fv_profile: FVProfile | None = None
+    timescale: TimeScale | None = None
 
     @property
     def source(self) -> str:

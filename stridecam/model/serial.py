@@ -31,6 +31,7 @@ from stridecam.model.result import (
     ViewCheck,
 )
 from stridecam.model.settings import Settings
+from stridecam.model.timescale import TimeScale
 from stridecam.model.track import Cleaning, Scale
 from stridecam.model.verdict import Verdict
 
@@ -145,6 +146,7 @@ def run_to_json(result: RunResult) -> dict[str, Any]:
         "verdict": to_jsonable(result.verdict),
         "block_start": to_jsonable(result.block_start),
         "fv_profile": to_jsonable(result.fv_profile),
+        "timescale": to_jsonable(result.timescale),
         "settings": to_jsonable(result.settings),
     }
 
@@ -176,6 +178,8 @@ def run_from_json(data: dict[str, Any], steps: pd.DataFrame | None = None,
                          if data.get("block_start") else None),
             fv_profile=(from_jsonable(FVProfile, data["fv_profile"])
                         if data.get("fv_profile") else None),
+            timescale=(from_jsonable(TimeScale, data["timescale"])
+                       if data.get("timescale") else None),
             contacts=contacts if contacts is not None else pd.DataFrame(),
             steps=steps if steps is not None else pd.DataFrame(),
         )

@@ -19,6 +19,7 @@ from typing import Any
 
 from stridecam.model.errors import ConfigError
 from stridecam.model.evidence_settings import EvidenceSettings
+from stridecam.model.timescale_settings import TimeScaleSettings
 
 #: Pose model variants and running modes the pose stage knows.
 MODEL_VARIANTS = ("lite", "full", "heavy")
@@ -218,7 +219,8 @@ class SummarySettings:
     ``min_chain_steps`` consecutive steps; the run is an acceleration when even the low end of
     the 95% interval of the step speeds' slope exceeds ``accel_threshold_leg_s2`` leg lengths
     per s^2 (0.5 m/s^2 for a 0.9 m leg); top speed is the fitted v(t) of an acceleration at its
-    last step, else the highest mean speed over ``top_speed_steps`` consecutive steps; fewer
+    last step, the run's speed over its consecutive steps at maximal velocity (no measurable
+    change of speed), else the highest mean speed over ``top_speed_steps`` steps; fewer
     than ``min_steps`` complete steps and fewer than ``low_fps`` distinct frames per second are
     flagged."""
 
@@ -241,8 +243,9 @@ class ViewSettings:
 class AnalysisSettings:
     """Every setting of the analysis, by stage. ``image_evidence``: time touchdowns and
     toe-offs from the frames where they decide (``io.evidence``; needs the video), with its
-    ``evidence`` settings."""
+    ``evidence`` settings; ``timescale``: slow motion recognised from the motion."""
 
+    timescale: TimeScaleSettings = field(default_factory=TimeScaleSettings)
     clean: CleanSettings = field(default_factory=CleanSettings)
     contacts: ContactSettings = field(default_factory=ContactSettings)
     image_evidence: bool = True

@@ -95,7 +95,7 @@ def load_run_data(folder: str | Path, clip: str | Path | None = None, *,
     result = load_run(folder)
     data = RunData(result=result, folder=folder)
     if (folder / LANDMARKS_FILE).exists() and (folder / LANDMARKS_META).exists():
-        data.poses = load_poses(folder)
+        data.poses = _on_capture_time(load_poses(folder), result)
         data.landmarks_meta = json.loads((folder / LANDMARKS_META).read_text())
         if reanalyse:
             from stridecam.analysis.clean import clean
@@ -118,5 +118,15 @@ def from_result(result: RunResult, folder: str | Path | None = None, *,
         meta = json.loads((folder / LANDMARKS_META).read_text())
         if poses is None and meta.get("source") == result.source:
             poses = load_poses(folder)
+    poses = _on_capture_time(poses, result) if poses is not None else None
     return RunData(result=result, poses=poses, clip=find_clip(result.source, folder, clip),
                    folder=folder, landmarks_meta=meta)
+
+
+def _on_capture_time(poses: Poses, result: RunResult) -> Poses:
+    """The landmarks on the time the run was analysed on (held images on their grid, a clip
+    recognised as slow motion re-timed: ``analysis.timescale.replay``), so their times match
+    the contacts'."""
+    from stridecam.analysis.timescale import replay
+
+    return replay(poses, result.timescale)
