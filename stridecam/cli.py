@@ -14,7 +14,7 @@ from pathlib import Path
 
 from stridecam import __version__
 from stridecam.model.errors import StridecamError
-from stridecam.model.result import MetricStat, RunResult
+from stridecam.model.result import Athlete, MetricStat, RunResult
 from stridecam.options import (
     add_calibration_options,
     add_pose_options,
@@ -23,12 +23,20 @@ from stridecam.options import (
 )
 
 
+def _waiting(message: str) -> None:
+    print(f"stridecam: {message}", file=sys.stderr)
+
+
 def cmd_pose(args: argparse.Namespace) -> int:
+    from stridecam.io.store import output_folder
+    from stridecam.io.video import check_clip
     from stridecam.pipeline import get_poses, output_dir_for
 
     out = Path(args.output) if args.output else output_dir_for(args.clip)
-    poses, cached = get_poses(args.clip, out, pose_from_args(args), progress=True,
-                              force=args.force)
+    settings = pose_from_args(args)
+    check_clip(args.clip, settings.capture_fps)  # before the output folder is made
+    with output_folder(out, on_wait=_waiting):
+        poses, cached = get_poses(args.clip, out, settings, progress=True, force=args.force)
     how = "reused cached landmarks" if cached else "extracted landmarks"
     print(f"{args.clip}: {how} for {poses.n_frames} frames "
           f"({poses.detection_rate:.0%} with the athlete found) -> {out}")
@@ -38,23 +46,31 @@ def cmd_pose(args: argparse.Namespace) -> int:
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
+    from stridecam.io.checks import check_inputs
+    from stridecam.io.config import load_reference
+    from stridecam.io.store import output_folder
     from stridecam.pipeline import analyse_clip, output_dir_for
 
     out = Path(args.output) if args.output else output_dir_for(args.clip)
     settings = settings_from_args(args)
-    result = analyse_clip(args.clip, out, settings, athlete=args.athlete,
-                          reference=args.reference, progress=True, force=args.force).result
-    print(format_summary(result, args.clip, out))
-    if not args.no_report:
-        from stridecam.report import write_run_report
+    Athlete(name=args.athlete, mass_kg=args.mass_kg)  # checks --mass-kg before any work
+    reference = load_reference(args.reference)
+    check_inputs(args.clip, out, settings)  # every user-input problem before any pose work
+    with output_folder(out, on_wait=_waiting):  # one run at a time writes into ``out``
+        result = analyse_clip(args.clip, out, settings, athlete=args.athlete,
+                              reference=reference, progress=True, force=args.force,
+                              mass_kg=args.mass_kg).result
+        print(format_summary(result, args.clip, out))
+        if not args.no_report:
+            from stridecam.report import write_run_report
 
-        report = write_run_report(result, out / "report.pdf", clip=args.clip)
-        print(f"  report: {report.path} ({report.n_pages} pages)")
-    if args.overlay:
-        from stridecam.report import write_overlay
+            report = write_run_report(result, out / "report.pdf", clip=args.clip)
+            print(f"  report: {report.path} ({report.n_pages} pages)")
+        if args.overlay:
+            from stridecam.report import write_overlay
 
-        overlay = write_overlay(args.clip, out, out / "overlay.mp4")
-        print(f"  overlay video: {overlay.path} ({overlay.n_frames} frames)")
+            overlay = write_overlay(args.clip, out, out / "overlay.mp4")
+            print(f"  overlay video: {overlay.path} ({overlay.n_frames} frames)")
     return 0
 
 
@@ -91,6 +107,10 @@ def format_summary(result: RunResult, clip: str | Path, out: Path) -> str:
     if b is not None:
         lines.append(f"  block start: rear foot off {b.rear_block_time_s:.2f} s, front foot off "
                      f"{b.front_block_time_s:.2f} s after the first movement")
+    fv = result.fv_profile
+    if fv is not None and fv.status != "not_acceleration":
+        lines.append(f"  force-velocity: F0 {fv.f0_n_kg:.1f} N/kg, V0 {fv.v0_m_s:.2f} m/s, Pmax "
+                     f"{fv.pmax_w_kg:.1f} W/kg" if fv.ok else f"  {fv.note}")
     v = result.verdict
     if v is not None:
         lines.append(f"  verdict: {v.label.replace('_', ' ')} "
@@ -119,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("clip", help="video file (side view)")
     p.add_argument("-o", "--output", metavar="DIR", help="output folder (default reports/<clip>)")
     p.add_argument("--athlete", metavar="NAME", help="athlete's name for the report")
+    p.add_argument("--mass-kg", type=float, metavar="KG",
+                   help="athlete's body mass: the force-velocity profile of an acceleration in "
+                        "N and W (default: per kg only)")
     p.add_argument("--reference", metavar="TOML",
                    help="your own limiter reference ranges (default: the shipped, commented "
                         "stridecam/data/limiter_reference.toml)")
@@ -152,7 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except (KeyboardInterrupt, ImportError) as exc:  # Ctrl-C while the libraries load
+        if not _interrupted(exc):
+            raise
+        print("stridecam: interrupted", file=sys.stderr)
+        return 130
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
@@ -166,6 +195,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stridecam: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a file or folder the system refused: one line too
+        if args.debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"stridecam: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+
+
+def _interrupted(exc: BaseException | None) -> bool:
+    """True if ``exc`` is a Ctrl-C, or was caused by one (a native module's import fails with
+    ImportError when interrupted)."""
+    while exc is not None:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 if __name__ == "__main__":  # pragma: no cover

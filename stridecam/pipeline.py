@@ -18,7 +18,7 @@ import pandas as pd
 
 from stridecam.analysis.limiter import Reference
 from stridecam.analysis.run import ContactRefiner
-from stridecam.io.store import cache_key, cached_key, file_sha256, load_poses, save_poses
+from stridecam.io.store import cache_key, file_sha256, load_cached_poses, save_poses
 from stridecam.model.poses import Flag, Poses
 from stridecam.model.result import RunResult
 from stridecam.model.settings import AnalysisSettings, PoseSettings, Settings
@@ -69,7 +69,8 @@ def _add_decode_facts(poses: Poses, reader) -> Poses:
     meta.update(
         n_frames_decoded=stats.n_decoded, n_repeated_frames=stats.n_repeats,
         capture_fps_source=info.capture_fps_source, rotation_deg=info.rotation_deg,
-        decode_errors=list(stats.decode_errors),
+        decode_errors=list(stats.decode_errors), n_frames_expected=stats.n_expected,
+        timestamps=reader.timeline.describe(),
     )
     flags = []
     if stats.n_repeats and stats.repeat_fraction > 0.05:
@@ -78,20 +79,22 @@ def _add_decode_facts(poses: Poses, reader) -> Poses:
             "repeated_frames", "warning",
             f"{stats.n_repeats} of {stats.n_decoded} frames repeat the previous image; "
             f"only {eff:.0f} distinct images per second are used for timing."))
-    if stats.decode_errors:
-        flags.append(Flag("decode_errors", "warning",
-                          f"The clip could not be decoded to the end ({stats.decode_errors[0]})."))
+    problem = stats.integrity_problem()
+    if problem:
+        flags.append(Flag("decode_errors", "warning", problem))
     return poses.replace(meta=meta, flags=poses.flags + tuple(flags))
 
 
 def pose_cache_key(clip: str | Path, settings: PoseSettings) -> str:
     """Cache key of ``clip`` under ``settings`` (hashes the clip and the resolved model)."""
     from stridecam.io.model_files import resolve_model
+    from stridecam.io.video import DECODER
 
     model = resolve_model(settings.model_variant, settings.model_path)
     fields = asdict(settings)
     fields.pop("model_path")
     fields.pop("model_variant")
+    fields["decoder"] = DECODER
     return cache_key(file_sha256(clip), file_sha256(model), fields)
 
 
@@ -101,18 +104,21 @@ def get_poses(clip: str | Path, out_dir: str | Path, settings: PoseSettings, *,
               decode_threads: int = 0) -> tuple[Poses, bool]:
     """Landmarks of ``clip``: from ``out_dir``'s cache when the key matches, else extracted and
     saved there. Returns ``(poses, from_cache)``. A clip that is not a usable video raises
-    ``InputError`` before anything is hashed or written."""
-    from stridecam.io.video import probe
+    ``InputError`` before anything is hashed or written; cached landmarks that are stale or
+    damaged are recomputed."""
+    from stridecam.io.video import check_clip
 
-    probe(clip, settings.capture_fps)
+    check_clip(clip, settings.capture_fps)
     key = pose_cache_key(clip, settings)
-    if not force and cached_key(out_dir) == key:
+    poses = None if force else load_cached_poses(out_dir, key)
+    cached = poses is not None
+    if poses is not None:
         log.info("%s: landmarks reused from %s", clip, out_dir)
-        return load_poses(out_dir), True
-    poses = extract(clip, settings, progress=progress, estimator=estimator,
-                    decode_threads=decode_threads)
-    save_poses(poses, out_dir, key=key)
-    return poses, False
+    else:
+        poses = extract(clip, settings, progress=progress, estimator=estimator,
+                        decode_threads=decode_threads)
+        save_poses(poses, out_dir, key=key)
+    return poses, cached
 
 
 @dataclass(frozen=True)
@@ -142,23 +148,31 @@ def image_refiner(clip: str | Path, settings: AnalysisSettings) -> ContactRefine
 def analyse_clip(clip: str | Path, out_dir: str | Path, settings: Settings = Settings(), *,
                  athlete: str | None = None, reference: Reference | str | Path | None = None,
                  progress: bool = False, force: bool = False,
-                 estimator: Callable[[], Any] | None = None, decode_threads: int = 0) -> ClipRun:
+                 estimator: Callable[[], Any] | None = None, decode_threads: int = 0,
+                 mass_kg: float | None = None) -> ClipRun:
     """The per-clip job of ``stridecam analyse`` and of every batch clip: pose (cached) ->
-    analysis -> ``steps.csv``, ``contacts.csv``, ``summary.json`` in ``out_dir``.
+    analysis -> ``steps.csv``, ``contacts.csv``, ``summary.json`` and the exports
+    (``io.exports``: ``frames.csv``, ``run.xlsx``, ``landmarks.trc``) in ``out_dir``.
 
     ``reference``: the limiter's reference (a ``Reference``, a TOML path merged over the shipped
     one, or None for the shipped one). The result's ``settings`` record what was used.
+    ``mass_kg``: the athlete's body mass for the force-velocity profile (None: per kg).
     """
     from stridecam.analysis.run import analyse_poses
+    from stridecam.io.checks import check_inputs, require_person
     from stridecam.io.config import load_reference
+    from stridecam.io.exports import write_exports
     from stridecam.io.store import write_run
 
     ref = reference if isinstance(reference, Reference) else load_reference(reference)
+    check_inputs(clip, out_dir, settings)  # every check that needs no pose work, first
     poses, cached = get_poses(clip, out_dir, settings.pose, progress=progress, force=force,
                               estimator=estimator, decode_threads=decode_threads)
+    require_person(poses, clip)  # landmarks saved: a re-run says so at once
     result = analyse_poses(poses, settings.calibration, settings=settings.analysis,
                            athlete=athlete, reference=ref, pose_settings=settings.pose,
-                           refine=image_refiner(clip, settings.analysis))
+                           refine=image_refiner(clip, settings.analysis), mass_kg=mass_kg)
     log.info("%s: landmarks %s", clip, "from the cache" if cached else "extracted")
     write_run(result, out_dir)
+    write_exports(result, out_dir, poses)  # frames.csv, run.xlsx, landmarks.trc
     return ClipRun(result, poses, cached)

@@ -15,6 +15,8 @@ re-run alone):
 - ``kinematics``: per-step coaching values (touchdown distance, shin and knee angles, thighs at
   toe-off, heel recovery) against the simulator, and how often each per-step value lies within
   twice its stated uncertainty of the truth;
+- ``timescale``: slow motion recognised by gravity and rhythm, on clips re-timed into 30 fps
+  files without a tag, every real-time clip (factor must stay 1) and the real slow-motion clips;
 - ``limiter``: the verdict on >= 50 simulated runs with realistic noise (confusion matrix).
 """
 
@@ -34,6 +36,7 @@ from validation.limiter import section_limiter  # noqa: E402
 from validation.real import section_real  # noqa: E402
 from validation.rendered import section_rendered  # noqa: E402
 from validation.simulated import section_landmarks  # noqa: E402
+from validation.timescale import timescale_section  # noqa: E402
 
 from stridecam.io.store import write_marked_section  # noqa: E402
 
@@ -45,7 +48,9 @@ SECTIONS = {"landmarks": ("Landmark level (no video)", section_landmarks),
             "limiter": ("Limiter verdict on simulated athletes", section_limiter),
             "rendered": ("Rendered clips through MediaPipe", section_rendered),
             "real": ("Real clips", section_real),
-            "labelled": ("Real clips labelled by eye", section_labelled)}
+            "labelled": ("Real clips labelled by eye", section_labelled),
+            "timescale": ("Slow motion recognised from the motion",
+                          lambda quick: timescale_section())}
 
 
 HEADER = """# Validation: measured errors of stridecam

@@ -155,12 +155,19 @@ def process_clip(task: ClipTask) -> dict:
 
 
 def _run(task: ClipTask) -> dict:
+    from stridecam.io.store import output_folder
+
+    # one run at a time writes into a clip's folder; temp files of a killed run are removed
+    with output_folder(task.out_dir):
+        return _run_locked(task)
+
+
+def _run_locked(task: ClipTask) -> dict:
     from stridecam.io.store import write_json
     from stridecam.pipeline import analyse_clip
 
     out = Path(task.out_dir)
     (out / DONE_FILE).unlink(missing_ok=True)  # from here on the folder is "not done"
-    _remove_stale_temps(out)
     pose = task.settings.pose
     run = analyse_clip(
         task.clip, out, task.settings, athlete=task.athlete, reference=task.reference,
@@ -220,13 +227,6 @@ def write_run_pdf(result: RunResult, pdf: Path) -> str:
         raise ReportFailed(f"{pdf}: the analysis files are written but the PDF report failed "
                            f"({type(exc).__name__}: {exc})") from exc
     return "written"
-
-
-def _remove_stale_temps(folder: Path) -> None:
-    """Delete temp files a killed writer left (``store.atomic_path`` names: ``.<stem>.*.part*``)."""
-    if folder.is_dir():
-        for tmp in folder.glob(".*.part*"):
-            tmp.unlink(missing_ok=True)
 
 
 def _one_line(text: str) -> str:

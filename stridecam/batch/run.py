@@ -4,10 +4,11 @@ Order of work (the parent process does no video or pose work itself):
 
 1. ``discover`` the clips; resolve the pose model once (a missing model stops here, exit 2);
 2. for each clip: its landmark cache key (``pipeline.pose_cache_key``: clip content + model +
-   pose settings; a file that is not a usable video fails here, with ``video.probe``'s reason, and
-   never occupies a worker) and from it the *done key* (adds every setting, the athlete, the limiter
-   reference's content, the stridecam version and whether a PDF is made). A clip whose folder holds
-   a done-marker with the same key is skipped; ``force`` redoes everything, landmarks included;
+   pose settings; a file that is not a usable video, is truncated past use or is too short for
+   a step fails here, with ``video.check_clip``'s reason, and never occupies a worker) and from
+   it the *done key* (adds every setting, the athlete, the limiter reference's content, the
+   stridecam version and whether a PDF is made). A clip whose folder holds a done-marker with
+   the same key is skipped; ``force`` redoes everything, landmarks included;
 3. the rest run through ``executor.run_local`` (``workers`` processes, longest clips first) or
    ``executor.run_dask``; one progress bar, one status line per clip;
 4. ``errors.csv``, ``squad_summary.csv``, ``batch_status.csv`` and ``squad_report.pdf`` in the
@@ -96,12 +97,18 @@ def run_batch(source: str | Path, out_root: str | Path, *, settings: Settings = 
     ``scheduler``: a Dask address (``tcp://HOST:PORT``) instead of local processes;
     ``pdf``: write report.pdf per clip and squad_report.pdf (when ``stridecam.report`` exists);
     ``job``: the per-clip function (tests swap it; it must be importable by workers)."""
+    from stridecam.io.store import check_output_folder, output_folder
+
     out_root = Path(out_root)
+    check_output_folder(out_root)  # fail before any work
     client = executor.connect(scheduler) if scheduler else None  # fail before any work
     try:
-        return _run(source, out_root, settings=settings, workers=workers, client=client,
-                    reference=reference, force=force, settings_toml=settings_toml, pdf=pdf,
-                    progress=progress, echo=echo, job=job)
+        # one batch at a time writes the squad files of ``out_root`` (each clip's job holds its
+        # own folder the same way)
+        with output_folder(out_root, on_wait=echo):
+            return _run(source, out_root, settings=settings, workers=workers, client=client,
+                        reference=reference, force=force, settings_toml=settings_toml,
+                        pdf=pdf, progress=progress, echo=echo, job=job)
     finally:
         if client is not None:
             client.close()
@@ -117,6 +124,10 @@ def _run(source, out_root: Path, *, settings: Settings, workers: int, client, re
         echo(f"{plan.source}: no clips found (video files: .mp4, .mov, .m4v, .avi, .mkv, ...)")
     pose = settings.pose
     resolve_model(pose.model_variant, pose.model_path)  # fail early (and download only once)
+    if reference:
+        from stridecam.io.config import load_reference
+
+        load_reference(reference)  # a bad TOML stops the batch here, not every clip in turn
     ref_sha = _file_sha(reference) if reference else None
     cores = cpu_cores()
     threads = 1 if client is not None else decode_threads_for(workers, cores)
@@ -166,7 +177,7 @@ def _clip_settings(base: Settings, entry: ClipEntry) -> Settings:
 def _tasks(plan: Plan, out_root: Path, base: Settings, reference, force, threads, pdf, ref_sha,
            statuses: dict) -> list[ClipTask]:
     """One ``ClipTask`` per entry; entries that cannot run get a failed status right away."""
-    from stridecam.io.video import probe
+    from stridecam.io.video import check_clip, require_step
     from stridecam.pipeline import pose_cache_key
 
     tasks = []
@@ -180,7 +191,8 @@ def _tasks(plan: Plan, out_root: Path, base: Settings, reference, force, threads
             statuses[task.out_dir] = executor.failed_status(task, e.problem)
             continue
         try:  # cheap checks first: a bad file then never occupies a worker
-            info = probe(task.clip, settings.pose.capture_fps)
+            info, timeline = check_clip(task.clip, settings.pose.capture_fps)
+            require_step(info, timeline)
             key = pose_cache_key(task.clip, settings.pose)
         except InputError as exc:
             statuses[task.out_dir] = executor.failed_status(task, str(exc))

@@ -25,6 +25,10 @@ class ConfigError(StridecamError):
     """A setting or configuration file is invalid."""
 
 
+class OutputError(StridecamError):
+    """An output folder or file cannot be created or written (not a folder, read-only, full)."""
+
+
 def unknown_key(key: str, valid: list[str] | tuple[str, ...], prefix: str = "") -> str:
     """"unknown key 'x'; did you mean 'y'?" (or the list of valid keys when none is close)."""
     import difflib

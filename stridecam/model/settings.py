@@ -109,21 +109,30 @@ def _check_rectangle(corners: tuple[Point, ...], size_m: tuple[float, float]) ->
         raise ConfigError(f"--ground-rect: needs 4 corners, got {len(corners)}")
     if len(size_m) != 2 or not all(math.isfinite(v) and v > 0 for v in size_m):
         raise ConfigError(f"--ground-rect-m {size_m}: width and length must be positive metres")
+    # a rectangle seen in perspective is a convex quadrilateral: walking its corners in order,
+    # every turn has the same sign (a bow-tie or arrow shape means corners out of order)
+    turns = [_cross(corners[i], corners[(i + 1) % 4], corners[(i + 2) % 4]) for i in range(4)]
     # shoelace area: collinear or repeated corners span (almost) no area
     area = 0.5 * abs(sum(corners[i][0] * corners[(i + 1) % 4][1]
                          - corners[(i + 1) % 4][0] * corners[i][1] for i in range(4)))
-    if area < MIN_POINT_DISTANCE_PX ** 2:
+    crossed = _segments_cross(corners[0], corners[1], corners[2], corners[3]) or \
+        _segments_cross(corners[1], corners[2], corners[3], corners[0])
+    if area < MIN_POINT_DISTANCE_PX ** 2 and not crossed:
         raise ConfigError("--ground-rect: the four corners span no area (repeated or collinear "
                           "points); give the corners of a rectangle on the ground, in order")
-    # a rectangle seen in perspective stays convex: every turn along its edges has one sign
-    turns = [(corners[(i + 1) % 4][0] - corners[i][0]) * (corners[(i + 2) % 4][1]
-                                                          - corners[(i + 1) % 4][1])
-             - (corners[(i + 1) % 4][1] - corners[i][1]) * (corners[(i + 2) % 4][0]
-                                                            - corners[(i + 1) % 4][0])
-             for i in range(4)]
     if not (all(t > 0 for t in turns) or all(t < 0 for t in turns)):
         raise ConfigError("--ground-rect: the corners are not in order around one rectangle (its "
                           "edges cross or bend inwards); give them clockwise or anticlockwise")
+
+
+def _cross(a: Point, b: Point, c: Point) -> float:
+    """z of (b - a) x (c - b): the turn at b walking a -> b -> c."""
+    return (b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0])
+
+
+def _segments_cross(a: Point, b: Point, c: Point, d: Point) -> bool:
+    """True if segments ab and cd cross at a point inside both."""
+    return (_cross(a, b, c) * _cross(a, b, d) < 0) and (_cross(c, d, a) * _cross(c, d, b) < 0)
 
 
 @dataclass(frozen=True)
