@@ -8,9 +8,10 @@ no inference.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,14 @@ import pandas as pd
 
 from stridecam.analysis.limiter import Reference
 from stridecam.analysis.run import ContactRefiner
-from stridecam.io.store import cache_key, file_sha256, load_cached_poses, save_poses
+from stridecam.analysis.timescale import ESTIMATED_SOURCE
+from stridecam.io.store import (
+    atomic_write,
+    cache_key,
+    file_sha256,
+    load_cached_poses,
+    save_poses,
+)
 from stridecam.model.poses import Flag, Poses
 from stridecam.model.result import RunResult
 from stridecam.model.settings import AnalysisSettings, PoseSettings, Settings
@@ -166,13 +174,66 @@ def analyse_clip(clip: str | Path, out_dir: str | Path, settings: Settings = Set
 
     ref = reference if isinstance(reference, Reference) else load_reference(reference)
     check_inputs(clip, out_dir, settings)  # every check that needs no pose work, first
-    poses, cached = get_poses(clip, out_dir, settings.pose, progress=progress, force=force,
-                              estimator=estimator, decode_threads=decode_threads)
-    require_person(poses, clip)  # landmarks saved: a re-run says so at once
-    result = analyse_poses(poses, settings.calibration, settings=settings.analysis,
-                           athlete=athlete, reference=ref, pose_settings=settings.pose,
-                           refine=image_refiner(clip, settings.analysis), mass_kg=mass_kg)
+    pose = settings.pose
+    found = None if force or pose.capture_fps is not None else found_capture_rate(out_dir, clip)
+    if found is not None:  # an earlier run found this clip to be slow motion
+        pose = replace(pose, capture_fps=found[0])
+
+    def run(pose: PoseSettings, force: bool) -> tuple[Poses, bool, RunResult]:
+        poses, cached = get_poses(clip, out_dir, pose, progress=progress, force=force,
+                                  estimator=estimator, decode_threads=decode_threads)
+        require_person(poses, clip)  # landmarks saved: a re-run says so at once
+        return poses, cached, analyse_poses(
+            poses, settings.calibration, settings=settings.analysis, athlete=athlete,
+            reference=ref, pose_settings=pose, refine=image_refiner(clip, settings.analysis),
+            mass_kg=mass_kg)
+
+    poses, cached, result = run(pose, force)
+    ts = result.timescale
+    if found is None and pose.capture_fps is None and ts is not None and ts.applied:
+        # slow motion found from the motion: MediaPipe's video-mode tracking smooths by time,
+        # so pose the clip again at the rate found (VALIDATION.md, timescale)
+        rate = poses.nominal_fps * ts.factor
+        poses, cached, result = run(replace(pose, capture_fps=rate), False)
+        found = (rate, ts.evidence)
+        remember_capture_rate(out_dir, clip, rate, ts.evidence)
+    if found is not None and result.timescale is not None:
+        fps, why = found
+        flag = Flag("slow_motion_detected", "warning",
+                    f"The file gives no capture rate, but the motion is slow motion captured at "
+                    f"about {fps:.0f} fps; the landmarks were taken and timed at that rate. "
+                    f"{' '.join(why[:2])} Give --capture-fps if this is wrong.")
+        result = result.replace(
+            flags=(flag, *result.flags),
+            timescale=replace(result.timescale, given_source=ESTIMATED_SOURCE,
+                              evidence=(*why, f"landmarks posed at {fps:.0f} fps")))
     log.info("%s: landmarks %s", clip, "from the cache" if cached else "extracted")
     write_run(result, out_dir)
     write_exports(result, out_dir, poses)  # frames.csv, run.xlsx, landmarks.trc
     return ClipRun(result, poses, cached)
+
+
+#: The capture rate an earlier run found from the motion (``remember_capture_rate``).
+FOUND_RATE_FILE = "capture_rate.json"
+
+
+def remember_capture_rate(out_dir: str | Path, clip: str | Path, fps: float,
+                          evidence: tuple[str, ...]) -> None:
+    """Record in ``out_dir`` that ``clip`` was found to be slow motion captured at ``fps``, so a
+    re-run poses it at that rate straight away (its cached landmarks are at that rate)."""
+    with atomic_write(Path(out_dir) / FOUND_RATE_FILE, "w") as f:
+        json.dump({"clip_sha256": file_sha256(clip), "capture_fps": fps,
+                   "evidence": list(evidence)}, f, indent=1)
+
+
+def found_capture_rate(out_dir: str | Path,
+                       clip: str | Path) -> tuple[float, tuple[str, ...]] | None:
+    """(capture fps, evidence) an earlier run found for this very clip, else None."""
+    path = Path(out_dir) / FOUND_RATE_FILE
+    try:
+        data = json.loads(path.read_text())
+        if data["clip_sha256"] == file_sha256(clip) and float(data["capture_fps"]) > 0:
+            return float(data["capture_fps"]), tuple(str(e) for e in data["evidence"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None

@@ -214,3 +214,33 @@ def test_replay_gives_the_analysed_times(sprint_120):
     again = replay(clip, ts)
     assert np.allclose(again.time_s, out.time_s)
     assert replay(again, ts) is again
+
+
+@pytest.mark.slow
+def test_untagged_slow_motion_file_is_posed_again_at_the_found_rate(tmp_path):
+    """The bundled 120 fps sample stored as a 30 fps file slowed x2 with no tag: the clip job
+    finds 60 fps from the motion, takes the landmarks again at that rate, says so, keeps the
+    truth's cadence, and a re-run uses the landmarks of the found rate at once."""
+    import shutil
+    import subprocess
+
+    from stridecam.pipeline import FOUND_RATE_FILE, analyse_clip
+
+    sample = Path(__file__).resolve().parents[1] / "sample_videos" / "slow_recycling.mp4"
+    if shutil.which("ffmpeg") is None:
+        pytest.fail("ffmpeg is required (apt-get install ffmpeg)")
+    clip = tmp_path / "slowed_x2.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(sample), "-vf", "setpts=2*PTS",
+                    "-r", "60", "-map_metadata", "-1", "-an", str(clip)], check=True)
+    truth = json.loads(sample.with_suffix(".truth.json").read_text())
+    true_cadence = float(np.median([s["cadence_spm"] for s in truth["steps"]]))
+    run = analyse_clip(clip, tmp_path / "out")
+    result = run.result
+    assert result.provenance.capture_fps == pytest.approx(120, rel=0.10)
+    assert result.summary.metrics.cadence_spm.value == pytest.approx(true_cadence, rel=0.03)
+    assert any(f.code == "slow_motion_detected" for f in result.flags)
+    assert (tmp_path / "out" / FOUND_RATE_FILE).exists()
+    again = analyse_clip(clip, tmp_path / "out")
+    assert again.from_cache
+    assert again.result.summary.metrics.cadence_spm.value == pytest.approx(
+        result.summary.metrics.cadence_spm.value)
