@@ -136,3 +136,38 @@ def test_pose_settings_reach_the_task(tmp_path):
     assert a.settings.calibration.height_m is None and b.settings.calibration.height_m == 1.70
     assert a.done_key and b.done_key and a.done_key != b.done_key
     assert a.frames_estimate == 150 and a.decode_threads == 1
+
+
+# ------------------------------------------------------------ each run against the others
+def test_a_run_behind_its_squad_is_judged_against_the_squad_and_says_so():
+    """Within the reference ranges, but clearly behind six squad mates: balanced against the
+    ranges, re-cycling limited against the squad; a lone athlete's earlier runs serve when
+    the squad is too small; no other runs: the reference ranges again."""
+    import random
+
+    from limiter_runs import BALANCED, as_run, run
+
+    from stridecam.batch.compare import compare_runs
+    from stridecam.io.config import load_reference
+
+    rng = random.Random(5)
+    peers = [as_run(run(dict(BALANCED, peak_thigh_flexion_deg=78 + rng.gauss(0, 2),
+                                  recovery_time_s=0.19 + rng.gauss(0, 0.006),
+                                  contact_time_s=0.095 + rng.gauss(0, 0.003),
+                                  max_thigh_angular_velocity_deg_s=880 + rng.gauss(0, 25)),
+                             source=f"peer{i}.mp4")) for i in range(6)]
+    lagging = as_run(run(dict(BALANCED, peak_thigh_flexion_deg=66.0, recovery_time_s=0.235,
+                              max_thigh_angular_velocity_deg_s=700.0), source="me.mp4"))
+    ref = load_reference()
+    runs = [lagging, *peers]
+    names = ["Me", *(f"P{i}" for i in range(6))]
+    got = compare_runs(runs, names, [""] * len(runs), ref)
+    assert (got[0].label, got[0].basis) == ("recycling_limited", "squad")
+    assert all(c.basis == "squad" for c in got)
+    # the same athlete's four earlier runs, no squad: the athlete's history
+    dates = ["2026-05-01", "2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"]
+    got = compare_runs(runs[:5], ["Me"] * 5, dates, ref)
+    assert (got[0].label, got[0].basis) == ("recycling_limited", "athlete history")
+    # the first of them has no earlier run: reference ranges
+    assert got[1].basis == "reference ranges"
+    assert compare_runs([lagging], ["Me"], [""], ref)[0].basis == "reference ranges"

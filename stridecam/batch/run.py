@@ -27,9 +27,12 @@ from pathlib import Path
 import pandas as pd
 
 from stridecam import __version__
+from stridecam.analysis.limiter import Reference
 from stridecam.batch import executor, squad
+from stridecam.batch.compare import compare_runs
 from stridecam.batch.discover import ClipEntry, Plan, discover
 from stridecam.batch.job import ClipTask, is_done, process_clip, read_done, worker_init
+from stridecam.io.config import load_reference
 from stridecam.io.store import file_sha256
 from stridecam.model.errors import InputError, StridecamError
 from stridecam.model.result import RunResult
@@ -124,10 +127,7 @@ def _run(source, out_root: Path, *, settings: Settings, workers: int, client, re
         echo(f"{plan.source}: no clips found (video files: .mp4, .mov, .m4v, .avi, .mkv, ...)")
     pose = settings.pose
     resolve_model(pose.model_variant, pose.model_path)  # fail early (and download only once)
-    if reference:
-        from stridecam.io.config import load_reference
-
-        load_reference(reference)  # a bad TOML stops the batch here, not every clip in turn
+    ref = load_reference(reference)  # a bad TOML stops the batch here, not every clip in turn
     ref_sha = _file_sha(reference) if reference else None
     cores = cpu_cores()
     threads = 1 if client is not None else decode_threads_for(workers, cores)
@@ -164,7 +164,7 @@ def _run(source, out_root: Path, *, settings: Settings, workers: int, client, re
     finally:
         bar.close()
     ordered = [statuses[t.out_dir] for t in tasks]
-    return _finish(plan, tasks, ordered, out_root, echo, want_pdf)
+    return _finish(plan, tasks, ordered, out_root, echo, want_pdf, ref)
 
 
 def _clip_settings(base: Settings, entry: ClipEntry) -> Settings:
@@ -232,8 +232,9 @@ def _skipped(task: ClipTask) -> dict:
 
 
 def _finish(plan: Plan, tasks: list[ClipTask], statuses: list[dict], out_root: Path,
-            echo: Echo, pdf: bool) -> BatchOutcome:
-    """Squad outputs from every finished clip's summary.json; the exit code."""
+            echo: Echo, pdf: bool, reference: Reference) -> BatchOutcome:
+    """Squad outputs from every finished clip's summary.json (each run judged also against the
+    athlete's earlier runs and the squad: ``compare``); the exit code."""
     from stridecam.io.store import load_run, write_table
 
     rows: list[dict] = []
@@ -250,6 +251,10 @@ def _finish(plan: Plan, tasks: list[ClipTask], statuses: list[dict], out_root: P
                                     clip=task.name, notes=task.notes,
                                     output=Path(task.out_dir).relative_to(out_root).as_posix()))
         summaries.append(summary)
+    for row, cmp in zip(rows, compare_runs(summaries, [r["athlete"] for r in rows],
+                                           [r["date"] for r in rows], reference), strict=True):
+        row["verdict_vs_others"] = f"{cmp.label} ({cmp.confidence_word})"
+        row["others_basis"] = cmp.basis
     pairs = sorted(zip(rows, summaries),
                    key=lambda p: (p[0]["athlete"], p[0]["date"], p[0]["clip"]))
     table = squad.squad_table(r for r, _ in pairs)  # same order (stable sort on the same key)

@@ -48,7 +48,8 @@ SQUAD_COLUMNS = (
     *_PLAIN.values(),
     *_LENGTHS,
     "top_speed_m_s", "top_speed_leg_s",
-    "verdict", "confidence", "confidence_word", "flags", "warnings", "output",
+    "verdict", "confidence", "confidence_word", "verdict_vs_others", "others_basis",
+    "flags", "warnings", "output",
 )
 ERROR_COLUMNS = ("athlete", "clip", "reason")
 STATUS_COLUMNS = ("clip", "athlete", "status", "pose_ran", "landmarker_calls", "frames",

@@ -241,6 +241,24 @@ def _table(doc: Doc, df: pd.DataFrame, ranked: bool = True) -> None:
                  + ", ".join(legs) + "); '–': not available.", size=7, grey=True, height=3.5)
 
 
+def _against_others(doc: Doc, df: pd.DataFrame) -> None:
+    """Each run's verdict against the reference ranges beside its verdict against the squad or
+    the athlete's earlier runs (``batch.compare``), with the basis used."""
+    if "verdict_vs_others" not in df or not df["verdict_vs_others"].astype(str).str.len().any():
+        return
+    doc.h2("Each run against the others")
+    rows = [[str(r["athlete"]), _date_text(r), Path(str(r["clip"] or "")).stem,
+             SHORT_LABELS.get(r["verdict"], str(r["verdict"] or "")),
+             str(r["verdict_vs_others"]).replace("_", " "), str(r["others_basis"])]
+            for _, r in df.iterrows()]
+    doc.fitted_grid(["Athlete", "Date", "Clip", "Vs reference ranges", "Vs the others",
+                     "Judged against"], rows, size=6.8, most=[None, None, 34.0, None, None, None])
+    doc.para("'Vs the others': the run judged by z-scores against the squad's runs (other "
+             "athletes, same phase) when at least 4 are usable, else against the athlete's own "
+             "earlier runs, else against the reference ranges again ('Judged against' says "
+             "which).", size=7, grey=True, height=3.5)
+
+
 def write_squad_report(table: pd.DataFrame, runs: Sequence[RunResult],
                        out_pdf: str | Path, *, title: str = "Squad report") -> SquadReport:
     """Write the squad PDF (see the module docstring) atomically; returns its page count."""
@@ -271,6 +289,7 @@ def write_squad_report(table: pd.DataFrame, runs: Sequence[RunResult],
              + (" Runs without a scale are ranked after those in metres, by their speed in leg "
                 "lengths per second." if (df["length_units"] != "m").any() else ""),
              size=7, grey=True, height=3.5)
+    _against_others(doc, df)
     doc.add_page()
     doc.start_section("Squad figures", level=0)
     units, why = scatter_units(df)
