@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -213,5 +214,14 @@ def _interrupted(exc: BaseException | None) -> bool:
     return False
 
 
+def entry() -> None:
+    """The console command: once ``main`` has answered, a late Ctrl-C is ignored, so a run that
+    finished is not turned into a crash while the interpreter shuts down (MediaPipe and logging
+    clean up in exit handlers)."""
+    code = main()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()

@@ -224,3 +224,20 @@ def test_ctrl_c_at_any_stage_then_a_rerun_finishes(tmp_path, delay_s):
     assert again.returncode == 0, err[-1500:]
     assert_folder_sound(out)
     assert all((out / name).is_file() for name in OUTPUTS + ("report.pdf",))
+
+
+@pytest.mark.slow
+def test_ctrl_c_just_after_the_run_finished_keeps_exit_0(tmp_path):
+    """A Ctrl-C while the interpreter shuts down (MediaPipe and logging exit handlers) must not
+    turn a finished run into a crash."""
+    proc = subprocess.Popen([sys.executable, "-m", "stridecam.cli", "analyse", str(CLIP), "-o",
+                             str(tmp_path / "o")], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "report:" in line:
+            proc.send_signal(signal.SIGINT)
+            break
+    rest, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, rest[-1500:]
+    assert "Traceback" not in rest
