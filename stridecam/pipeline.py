@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -51,14 +52,18 @@ def extract(clip: str | Path, settings: PoseSettings, *, progress: bool = False,
 
     reader = VideoReader(clip, settings.capture_fps, decode_threads=decode_threads)
     frames = _progress(reader, progress)
+    from stridecam.io.pose import AthleteChoice
+
+    choice = AthleteChoice(at=settings.athlete_at, rank=settings.athlete_rank)
     if estimator is not None:
-        poses = estimator().run(frames, reader.info, mode=settings.mode)
+        chosen = {"choice": choice} if choice != AthleteChoice() else {}
+        poses = estimator().run(frames, reader.info, mode=settings.mode, **chosen)
     else:
         from stridecam.io.model_files import resolve_model
         from stridecam.io.pose import extract_poses
 
         model = resolve_model(settings.model_variant, settings.model_path)
-        poses = extract_poses(frames, reader.info, model, mode=settings.mode)
+        poses = extract_poses(frames, reader.info, model, mode=settings.mode, choice=choice)
     return _add_decode_facts(poses, reader)
 
 
@@ -140,15 +145,33 @@ class ClipRun:
     from_cache: bool
 
 
-def image_refiner(clip: str | Path, settings: AnalysisSettings) -> ContactRefiner | None:
-    """The image-evidence stage bound to ``clip`` (None when switched off)."""
+def image_refiner(clip: str | Path, settings: AnalysisSettings, *, progress: bool = False,
+                  keep_in: str | Path | None = None) -> ContactRefiner | None:
+    """The image-evidence stage bound to ``clip`` (None when switched off); ``progress``: say
+    on a terminal that it runs (it shows no bar); ``keep_in``: a run folder where its answer is
+    kept (``io.evidence_cache``), so a re-analysis of the same landmarks decodes no video."""
     if not settings.image_evidence:
         return None
 
     def refine(poses: Poses, contacts: pd.DataFrame) -> pd.DataFrame:
+        from stridecam.io import evidence_cache
+
+        key = None
+        if keep_in is not None:
+            key = evidence_cache.evidence_key(file_sha256(clip), poses, contacts,
+                                              settings.evidence)
+            kept = evidence_cache.load_evidence(keep_in, key)
+            if kept is not None:
+                return kept
         from stridecam.io.evidence import refine_contacts
 
-        return refine_contacts(clip, poses, contacts, settings.evidence)
+        if progress and sys.stderr.isatty():
+            print(f"stridecam: timing {len(contacts)} contacts from the video frames...",
+                  file=sys.stderr, flush=True)
+        refined = refine_contacts(clip, poses, contacts, settings.evidence)
+        if keep_in is not None and key is not None:
+            evidence_cache.save_evidence(keep_in, key, refined)
+        return refined
 
     return refine
 
@@ -185,8 +208,9 @@ def analyse_clip(clip: str | Path, out_dir: str | Path, settings: Settings = Set
         require_person(poses, clip)  # landmarks saved: a re-run says so at once
         return poses, cached, analyse_poses(
             poses, settings.calibration, settings=settings.analysis, athlete=athlete,
-            reference=ref, pose_settings=pose, refine=image_refiner(clip, settings.analysis),
-            mass_kg=mass_kg)
+            reference=ref, pose_settings=pose, mass_kg=mass_kg,
+            refine=image_refiner(clip, settings.analysis, progress=progress,
+                                keep_in=out_dir))
 
     poses, cached, result = run(pose, force)
     ts = result.timescale

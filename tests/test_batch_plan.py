@@ -26,13 +26,14 @@ def test_folder_discovery_with_settings(tmp_path):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(b"")
     (tmp_path / "batch.toml").write_text(
-        'height_m = 1.80\n[athletes.anna]\nheight_m = 1.68\ndate = "2025-05-01"\n'
+        'height_m = 1.80\n[athletes.anna]\nheight_m = 1.68\nmass_kg = 58\ndate = "2025-05-01"\n'
         '[clips."anna/run1.mov"]\ncapture_fps = 240\nnotes = "tail wind"\n')
     plan = discover(tmp_path, skip=tmp_path / "out")
     got = {e.name: e for e in plan.entries}
     assert sorted(got) == ["anna/run1.mov", "anna/run1.mp4", "ben/day2/run.mp4", "solo.MP4"]
     assert got["anna/run1.mov"].capture_fps == 240 and got["anna/run1.mov"].notes == "tail wind"
     assert got["anna/run1.mp4"].height_m == 1.68 and got["anna/run1.mp4"].date == "2025-05-01"
+    assert got["anna/run1.mp4"].mass_kg == 58 and got["solo.MP4"].mass_kg is None
     assert got["ben/day2/run.mp4"].athlete == "ben" and got["ben/day2/run.mp4"].height_m == 1.80
     assert got["solo.MP4"].athlete is None and got["solo.MP4"].rel_out == "solo"
     assert got["anna/run1.mov"].rel_out == "anna/run1"  # sorted first, so it keeps the stem
@@ -45,13 +46,16 @@ def test_folder_discovery_with_settings(tmp_path):
 def test_roster_discovery(tmp_path):
     (tmp_path / "clips").mkdir()
     roster = tmp_path / "squad.csv"
-    roster.write_text("athlete,clip,height_m,capture_fps,date,notes\n"
-                      "Anna B.,clips/a.mp4,1.70,,2025-05-01,windy\n"
-                      "Ben,clips/b.mp4,17,,,\n"
-                      ",,,,,\n")
+    roster.write_text("athlete,clip,height_m,mass_kg,capture_fps,date,notes\n"
+                      "Anna B.,clips/a.mp4,1.70,61.5,,2025-05-01,windy\n"
+                      "Ben,clips/b.mp4,17,,,,\n"
+                      "Cy,clips/c.mp4,1.80,6.5,,,\n"
+                      ",,,,,,\n")
     plan = discover(roster)
-    a, b = plan.entries
+    a, b, c = plan.entries
     assert a.clip == tmp_path / "clips/a.mp4" and a.height_m == 1.70 and a.notes == "windy"
+    assert a.mass_kg == 61.5 and b.mass_kg is None
+    assert "mass_kg '6.5'" in c.problem and "line 4" in c.problem
     assert a.rel_out == "Anna B/a" and a.problem is None
     assert "height_m '17'" in b.problem and "line 3" in b.problem
     roster.write_text("athlete,clipp\nAnna,a.mp4\n")
@@ -127,14 +131,18 @@ def test_pose_settings_reach_the_task(tmp_path):
     entries = [ClipEntry(name="a", clip=clip, rel_out="a", capture_fps=240.0),
                ClipEntry(name="b", clip=clip, rel_out="b")]
     statuses: dict = {}
-    entries[1] = dataclasses.replace(entries[1], height_m=1.70)
+    entries[1] = dataclasses.replace(entries[1], height_m=1.70, mass_kg=70.0)
     base = Settings(pose=PoseSettings(capture_fps=120.0))
     a, b = _tasks(Plan(tmp_path, "roster", entries), tmp_path, base, None, False, 1, False, None,
                   statuses)
     assert not statuses
     assert a.settings.pose.capture_fps == 240.0 and b.settings.pose.capture_fps == 120.0
     assert a.settings.calibration.height_m is None and b.settings.calibration.height_m == 1.70
+    assert a.mass_kg is None and b.mass_kg == 70.0
     assert a.done_key and b.done_key and a.done_key != b.done_key
+    heavier = _tasks(Plan(tmp_path, "roster", [dataclasses.replace(entries[1], mass_kg=80.0)]),
+                     tmp_path, base, None, False, 1, False, None, statuses)[0]
+    assert heavier.done_key != b.done_key  # a new mass redoes the clip's outputs
     assert a.frames_estimate == 150 and a.decode_threads == 1
 
 

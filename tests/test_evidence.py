@@ -241,3 +241,34 @@ def test_settings_are_validated():
         EvidenceSettings(min_features=0)
     with pytest.raises(ConfigError):
         EvidenceSettings(ground_ncc_max=1.5)
+
+
+@pytest.mark.slow
+def test_a_re_analysis_reads_no_video_and_a_new_setting_reads_it_again(tmp_path, monkeypatch):
+    """The stage's answer is kept in the run folder: the same landmarks, contacts and settings
+    give the same contacts without decoding; another evidence setting decodes again."""
+    from dataclasses import replace
+
+    from conftest import REPO
+
+    import stridecam.io.evidence as evidence
+    from stridecam.model.settings import Settings
+    from stridecam.pipeline import analyse_clip
+
+    clip, out = REPO / "sample_videos" / "acceleration_static.mp4", tmp_path / "run"
+    first = analyse_clip(clip, out, Settings()).result.contacts
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return refine_contacts(*args, **kwargs)
+
+    monkeypatch.setattr(evidence, "refine_contacts", counted)
+    again = analyse_clip(clip, out, Settings()).result.contacts
+    assert not calls
+    pd.testing.assert_frame_equal(again, first)
+    other = Settings()
+    other = replace(other, analysis=replace(other.analysis, evidence=replace(
+        other.analysis.evidence, margin_s=0.2)))
+    analyse_clip(clip, out, other)
+    assert calls == [1]

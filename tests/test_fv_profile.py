@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pypdf
 import pytest
 
 from stridecam.analysis.fv_profile import (
@@ -114,19 +115,39 @@ def test_mass_is_checked():
         Athlete(mass_kg=5.0)
 
 
-def test_simulated_acceleration_end_to_end():
-    """Exact landmarks, a fixed camera that sees the whole clip: F0, V0, Pmax within 2% of the
-    simulator's truth through the same model; the profile survives summary.json."""
+@pytest.fixture(scope="module")
+def accel_result():
     athlete = AthleteParams(speed_profile="accelerating", v_max_m_s=9.0, accel_tau_s=1.1,
                             height_m=1.7, contact_time_s=0.11, step_frequency_hz=4.4,
                             trunk_lean_deg=8.0, start_offset_s=0.4)
     run = simulate(athlete, CameraParams(distance_m=28.0, hfov_deg=60.0, fps=120), 3.0, seed=1)
-    result = analyse_poses(to_poses(run), Calibration(height_m=1.7), mass_kg=65.0)
-    fv = result.fv_profile
+    return analyse_poses(to_poses(run), Calibration(height_m=1.7), mass_kg=65.0)
+
+
+def test_simulated_acceleration_end_to_end(accel_result):
+    """Exact landmarks, a fixed camera that sees the whole clip: F0, V0, Pmax within 2% of the
+    simulator's truth through the same model; the profile survives summary.json."""
+    fv = accel_result.fv_profile
     assert fv is not None and fv.ok, fv
     truth = samozino(9.0, 1.1, drag_k(65.0, 1.7) / 65.0)
     for key in ("f0_n_kg", "v0_m_s", "pmax_w_kg"):
         assert getattr(fv, key) == pytest.approx(truth[key], rel=0.02), key
     assert fv.rf_max_pct == pytest.approx(truth["rf_max_pct"], abs=1.0)
-    back = run_from_json(run_to_json(result))
+    back = run_from_json(run_to_json(accel_result))
     assert back.fv_profile == fv and back.athlete.mass_kg == 65.0
+
+
+def test_report_prints_the_profile_with_its_uncertainty(accel_result, tmp_path):
+    """The run report gives F0, V0 and Pmax (per kg, and in N and W with the mass) as the
+    profile holds them, with 1-SD uncertainties."""
+    from stridecam.report.pdf import write_run_report
+
+    fv = accel_result.fv_profile
+    pdf = write_run_report(accel_result, tmp_path / "r.pdf").path
+    text = " ".join(" ".join(page.extract_text() or "" for page in
+                             pypdf.PdfReader(str(pdf)).pages).split())
+    assert "Force-velocity profile of the acceleration" in text
+    assert f"{fv.f0_n_kg:.1f} ± {fv.f0_unc_n_kg:.1f} N/kg ({fv.f0_n:.0f} N)" in text
+    assert f"{fv.v0_m_s:.2f} ± {fv.v0_unc_m_s:.2f} m/s" in text
+    assert f"{fv.pmax_w_kg:.1f} ± {fv.pmax_unc_w_kg:.1f} W/kg ({fv.pmax_w:.0f} W)" in text
+

@@ -36,6 +36,7 @@ from stridecam.analysis.ground import (
     rough_stance,
     runs,
 )
+from stridecam.model.errors import ConfigError
 from stridecam.model.landmarks import IDX
 from stridecam.model.poses import Flag, Poses
 from stridecam.model.settings import Calibration, CleanSettings
@@ -161,6 +162,8 @@ def clean(poses: Poses, calib: Calibration = Calibration(),
         for c in range(2):
             xy_g[:, j, c] = lowpass(xy_g[:, j, c], fps, s.cutoff_hz)
     direction, agreement = running_direction(xy_g, leg_px)
+    if s.direction != "auto":  # the user said so
+        direction, agreement = (1 if s.direction == "left_to_right" else -1), 1.0
     ground = fit_ground_line(xy_g, grid, leg_px)
     cam = _camera_motion(grid, xy_g, ground, leg_px, direction, crosses=agreement == 1.0, s=s)
     flags = []
@@ -335,3 +338,20 @@ def _empty_track(poses: Poses, flags: list[Flag]) -> Track:
                  scale=Scale(float("nan"), "leg", "none", float("nan"), float("nan")),
                  direction=1, camera_shift_px=np.zeros(n), frame_of_sample=np.zeros(n, int),
                  flags=tuple(flags))
+
+
+def within_range(poses: Poses, s: CleanSettings) -> Poses:
+    """The frames of ``poses`` between ``s.start_s`` and ``s.end_s`` (seconds of capture time,
+    both included); all of them by default. ``ConfigError`` when fewer than 8 frames are left."""
+    if s.start_s <= 0 and s.end_s is None:
+        return poses
+    end = np.inf if s.end_s is None else s.end_s
+    keep = (poses.time_s >= s.start_s - 1e-9) & (poses.time_s <= end + 1e-9)
+    if keep.sum() < 8:
+        raise ConfigError(
+            f"{poses.source}: --start {s.start_s:g} / --end "
+            f"{'end' if s.end_s is None else format(s.end_s, 'g')} keeps {int(keep.sum())} "
+            f"frame(s) of a {poses.time_s[-1]:.2f} s clip; a run needs more")
+    return poses.replace(time_s=poses.time_s[keep], frame_index=poses.frame_index[keep],
+                         xy_px=poses.xy_px[keep], z_rel=poses.z_rel[keep],
+                         visibility=poses.visibility[keep], world_m=poses.world_m[keep])

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from stridecam import __version__
-from stridecam.analysis.clean import clean
+from stridecam.analysis.clean import clean, within_range
 from stridecam.analysis.events import detect_contacts
 from stridecam.analysis.events.blocks import (
     exit_rows,
@@ -26,6 +26,7 @@ from stridecam.analysis.events.blocks import (
 from stridecam.analysis.events.candidates import accept, search_windows, too_short
 from stridecam.analysis.events.detect import cut_at_end
 from stridecam.analysis.fv_profile import fv_profile
+from stridecam.analysis.identity import drop_doubtful
 from stridecam.analysis.limiter import Reference, assess
 from stridecam.analysis.metrics import compute_steps
 from stridecam.analysis.summary import summarise
@@ -61,6 +62,7 @@ def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *,
     a capture-rate tag is recognised first (``analysis.timescale``) and the re-timed poses go
     on."""
     poses, timescale = retime(poses, calib, settings.timescale)  # the clock, from physics
+    poses = within_range(poses, settings.clean)  # --start / --end
     track = clean(poses, calib, settings.clean)
     view = view_check(poses.xy_px, track.scale.leg_length_px, settings.view.max_side_width_leg)
     block = find_block_start(track)
@@ -69,6 +71,7 @@ def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *,
     if refine is not None and len(contacts):
         contacts, block = _refined(poses, track, contacts, block, refine, settings)
         event_flags.append(_evidence_flag(contacts))
+    contacts = drop_doubtful(contacts, poses)  # none where the identity is in doubt
     steps = compute_steps(track, contacts, settings.steps)
     fps = poses.effective_fps
     summary = summarise(steps, fps=fps, leg_length=track.scale.leg_length,

@@ -12,9 +12,26 @@
 - ``run``: the orchestration (keys, skipping, progress, exit code); ``command``: the CLI.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from stridecam.batch.discover import ClipEntry, Plan, discover
-from stridecam.batch.job import ClipTask, process_clip
-from stridecam.batch.run import BatchOutcome, run_batch
+
+if TYPE_CHECKING:
+    from stridecam.batch.job import ClipTask, process_clip
+    from stridecam.batch.run import BatchOutcome, run_batch
+
+#: Names imported on first use: ``stridecam --help`` and the parser need none of them.
+_LAZY = {"ClipTask": "job", "process_clip": "job", "BatchOutcome": "run", "run_batch": "run"}
 
 __all__ = ["BatchOutcome", "ClipEntry", "ClipTask", "Plan", "discover", "process_clip",
            "run_batch"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"stridecam.batch.{_LAZY[name]}"), name)
+    raise AttributeError(name)

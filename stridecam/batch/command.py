@@ -18,14 +18,20 @@ import argparse
 from pathlib import Path
 
 from stridecam.model.errors import ConfigError
-from stridecam.options import add_calibration_options, add_pose_options, settings_from_args
+from stridecam.options import (
+    add_calibration_options,
+    add_pose_options,
+    add_scope_options,
+    settings_from_args,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the batch command's arguments to ``parser``."""
     parser.add_argument("source", metavar="FOLDER|ROSTER.csv",
                         help="a folder of clips (athlete = sub-folder name) or a roster CSV "
-                             "(columns athlete, clip, height_m, capture_fps, date, notes)")
+                             "(columns athlete, clip, height_m, mass_kg, capture_fps, date, "
+                             "notes)")
     parser.add_argument("-j", "--jobs", type=int, metavar="N",
                         help="worker processes (default: the number of cores); each loads the "
                              "pose model once")
@@ -42,12 +48,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "<folder>/batch.toml if present)")
     parser.add_argument("--reference", metavar="TOML",
                         help="your own limiter reference ranges (default: the shipped ones)")
-    parser.add_argument("--no-pdf", action="store_true",
+    parser.add_argument("--no-pdf", "--no-report", dest="no_pdf", action="store_true",
                         help="no report.pdf per clip nor squad_report.pdf (CSV and JSON only)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     # the same options as 'stridecam analyse'; a roster's or TOML's capture_fps and height_m
     # win for their clips
     add_calibration_options(parser)
+    add_scope_options(parser)
     add_pose_options(parser, force=False)
 
 

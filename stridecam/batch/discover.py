@@ -4,7 +4,8 @@ Two sources (pure apart from reading the folder listing, the CSV and the TOML):
 
 - a **roster CSV**, one row per clip. Columns (header row, any order; only ``clip`` is
   required): ``athlete``, ``clip`` (path relative to the roster file), ``height_m`` (standing
-  height, metres), ``capture_fps`` (real capture rate of a slow-motion clip), ``date``, ``notes``.
+  height, metres), ``mass_kg`` (body mass: the force-velocity profile in N and W), ``capture_fps``
+  (real capture rate of a slow-motion clip), ``date``, ``notes``.
 - a **folder**: every video file in it (recursively, hidden entries skipped). A clip in a
   sub-folder belongs to the athlete named by its first sub-folder; a clip directly in the folder
   has no athlete. Per-clip settings come from an optional TOML (default ``<folder>/batch.toml``)::
@@ -14,6 +15,7 @@ Two sources (pure apart from reading the folder listing, the CSV and the TOML):
       date = "2025-06-01"
       [athletes.anna]            # clips of sub-folder anna/
       height_m = 1.68
+      mass_kg = 58
       [clips."anna/run3.mp4"]    # one clip, path relative to the folder
       capture_fps = 120
       notes = "headwind"
@@ -34,11 +36,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stridecam.model.errors import ConfigError
+from stridecam.model.result import MASS_RANGE_KG
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".3gp", ".mts",
                             ".mpg", ".mpeg", ".wmv"})
-ROSTER_COLUMNS = ("athlete", "clip", "height_m", "capture_fps", "date", "notes")
-CLIP_KEYS = ("height_m", "capture_fps", "date", "notes")
+ROSTER_COLUMNS = ("athlete", "clip", "height_m", "mass_kg", "capture_fps", "date", "notes")
+CLIP_KEYS = ("height_m", "mass_kg", "capture_fps", "date", "notes")
+#: The number-valued keys, each checked by ``_number``.
+NUMBER_KEYS = ("height_m", "mass_kg", "capture_fps")
 DEFAULT_SETTINGS_FILE = "batch.toml"
 
 
@@ -53,6 +58,7 @@ class ClipEntry:
     rel_out: str
     athlete: str | None = None
     height_m: float | None = None
+    mass_kg: float | None = None
     capture_fps: float | None = None
     date: str | None = None
     notes: str | None = None
@@ -120,7 +126,7 @@ def _from_roster(roster: Path) -> Plan:
         name = clip_text or f"row {line}"
         problem = None if clip_text else f"{roster} line {line}: empty 'clip' cell"
         values = {}
-        for key in ("height_m", "capture_fps"):
+        for key in NUMBER_KEYS:
             try:
                 values[key] = _number(row.get(key, ""), key)
             except ValueError as exc:
@@ -145,6 +151,10 @@ def _number(text: str, key: str) -> float | None:
         raise ValueError(f"{key} {text!r} must be a positive number")
     if key == "height_m" and not 1.0 <= value <= 2.5:
         raise ValueError(f"height_m {text!r}: expected an adult height in metres (1.0-2.5)")
+    low, high = MASS_RANGE_KG
+    if key == "mass_kg" and not low <= value <= high:
+        raise ValueError(f"mass_kg {text!r}: expected a body mass in kilograms "
+                         f"({low:g}-{high:g})")
     return value
 
 
@@ -164,7 +174,7 @@ def _from_folder(folder: Path, settings_toml, skip: Path | None) -> Plan:
         values.update(clips.get(rel.as_posix(), {}))
         problem = None
         numbers = {}
-        for key in ("height_m", "capture_fps"):
+        for key in NUMBER_KEYS:
             try:
                 numbers[key] = _number(str(values[key]), key) if key in values else None
             except ValueError as exc:

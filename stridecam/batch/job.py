@@ -46,7 +46,8 @@ class ClipTask:
 
     ``name``: how the clip is shown (path relative to the batch folder or roster);
     ``settings``: every setting of this clip (its pose ``capture_fps`` and calibration
-    ``height_m`` are this clip's);
+    ``height_m`` are this clip's); ``mass_kg``: the athlete's body mass (None: the
+    force-velocity profile per kg only);
     ``done_key``: resumability key (clip content + every setting that changes outputs), written
     into the done-marker; ``decode_threads``: PyAV threads for this clip (0 = FFmpeg's choice);
     ``report``: write ``report.pdf`` if the report module is importable;
@@ -58,6 +59,7 @@ class ClipTask:
     out_dir: str
     settings: Settings = field(default_factory=Settings)
     athlete: str | None = None
+    mass_kg: float | None = None
     date: str | None = None
     notes: str | None = None
     reference: str | None = None
@@ -171,7 +173,7 @@ def _run_locked(task: ClipTask) -> dict:
     pose = task.settings.pose
     run = analyse_clip(
         task.clip, out, task.settings, athlete=task.athlete, reference=task.reference,
-        force=task.force, decode_threads=task.decode_threads,
+        force=task.force, decode_threads=task.decode_threads, mass_kg=task.mass_kg,
         estimator=lambda: worker_estimator(pose.model_variant, pose.model_path))
     result, cached = run.result, run.from_cache
     report = write_run_pdf(result, out / RUN_REPORT_FILE) if task.report else "not asked"

@@ -82,7 +82,7 @@ def report_available() -> bool:
 def done_key(pose_key: str, task: ClipTask, reference_sha: str | None, pdf: bool) -> str:
     """Key of a clip's finished outputs: everything that changes any file in its folder."""
     blob = json.dumps({"pose_key": pose_key, "settings": to_jsonable(task.settings),
-                       "athlete": task.athlete,
+                       "athlete": task.athlete, "mass_kg": task.mass_kg,
                        "reference": reference_sha, "version": __version__, "pdf": pdf},
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
@@ -184,7 +184,8 @@ def _tasks(plan: Plan, out_root: Path, base: Settings, reference, force, threads
     for e in plan.entries:
         settings = _clip_settings(base, e)
         task = ClipTask(name=e.name, clip=str(e.clip.absolute()), out_dir=str(out_root / e.rel_out),
-                        settings=settings, athlete=e.athlete, date=e.date or None, notes=e.notes,
+                        settings=settings, athlete=e.athlete, mass_kg=e.mass_kg,
+                        date=e.date or None, notes=e.notes,
                         reference=reference, force=force, decode_threads=threads, report=pdf)
         tasks.append(task)
         if e.problem:

@@ -66,3 +66,35 @@ def load_settings(path: str | Path, base: Settings | None = None) -> Settings:
     """Settings from a TOML file (tables ``pose``, ``calibration``, ``analysis.<stage>``) over
     ``base`` (default: the defaults)."""
     return settings_from_dict(read_toml(path, "settings"), where=str(path), base=base)
+
+
+#: Tables of a ``--config`` file that are settings, not command-line options.
+SETTINGS_TABLES = ("analysis",)
+
+
+def option_config(path: str | Path, options: dict[str, str]) -> tuple[dict[str, Any],
+                                                                      dict[str, Any]]:
+    """A command's ``--config`` TOML: (option values by argparse name, settings tables).
+
+    ``options``: the command's option names (argparse ``dest``) -> the flag shown to users.
+    Top-level keys are options, spelt either way (``height_m`` or ``height-m``); a list for an
+    option that takes "X,Y,..." text is joined with commas; tables ``analysis.<stage>`` are
+    settings (``model.settings``). An unknown key names the closest valid one."""
+    from stridecam.model.errors import unknown_key
+
+    data = read_toml(path, "config")
+    values: dict[str, Any] = {}
+    tables: dict[str, Any] = {}
+    for key, value in data.items():
+        name = key.replace("-", "_")
+        if name in SETTINGS_TABLES and isinstance(value, dict):
+            tables[name] = value
+        elif name in options:
+            if isinstance(value, list):
+                value = ",".join(str(v) for v in value)
+            values[name] = value
+        else:
+            raise ConfigError(f"config {path}: {unknown_key(key, [*options, *SETTINGS_TABLES])}")
+    if tables:  # checked now, with the file named, before any work
+        settings_from_dict(tables, where=f"config {path}")
+    return values, tables

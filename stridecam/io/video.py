@@ -29,7 +29,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import av
-import cv2
 import numpy as np
 
 from stridecam.io.timeline import DecodeStats, Timeline, scan
@@ -201,14 +200,19 @@ def _first_frame(path: Path, container, stream):
     raise _fail(path, "0 frames decoded: the file is truncated or not a video")
 
 
-_ROTATE = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, -90: cv2.ROTATE_90_CLOCKWISE,
-           180: cv2.ROTATE_180, -180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
+#: Display rotation (degrees counter-clockwise) -> the name of OpenCV's rotation code.
+_ROTATE = {90: "ROTATE_90_COUNTERCLOCKWISE", -90: "ROTATE_90_CLOCKWISE", 180: "ROTATE_180",
+           -180: "ROTATE_180", 270: "ROTATE_90_CLOCKWISE"}
 
 
 def upright(image: np.ndarray, rotation_deg: int) -> np.ndarray:
     """Apply a display rotation (degrees counter-clockwise, FFmpeg's sign) to an image."""
     code = _ROTATE.get(int(rotation_deg))
-    return image if code is None else cv2.rotate(image, code)
+    if code is None:
+        return image
+    import cv2  # on first use: probing a clip needs no OpenCV
+
+    return cv2.rotate(image, getattr(cv2, code))
 
 
 def is_repeat(thumb: np.ndarray, previous: np.ndarray | None,
@@ -222,6 +226,8 @@ def is_repeat(thumb: np.ndarray, previous: np.ndarray | None,
 
 def thumbnail(image: np.ndarray) -> np.ndarray:
     """Small float32 grey copy of an RGB image, for repeat detection."""
+    import cv2
+
     small = cv2.resize(image, _THUMB_SIZE, interpolation=cv2.INTER_AREA)
     return cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32)
 

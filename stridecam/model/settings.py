@@ -38,12 +38,18 @@ class PoseSettings:
     the variant); ``mode``: "video" (MediaPipe's tracking and smoothing; the default, measured
     to time ground contacts better) or "image" (detector every frame; more accurate pixels);
     ``capture_fps``: real capture rate of a slow-motion clip (None = from the container).
+    Who the athlete is when several people are in view (default: the runner nearest the
+    camera): ``athlete_at`` = (x, y) or (x, y, t): a point in the image (px) on the person, at
+    capture time t seconds (default the first frame); ``athlete_rank`` = N: the Nth runner from
+    the camera.
     """
 
     model_variant: str = "full"
     model_path: str | None = None
     mode: str = "video"
     capture_fps: float | None = None
+    athlete_at: tuple[float, ...] | None = None
+    athlete_rank: int | None = None
 
     def __post_init__(self) -> None:
         if self.model_variant not in MODEL_VARIANTS:
@@ -55,6 +61,16 @@ class PoseSettings:
                                                  and self.capture_fps > 0):
             raise ConfigError(f"--capture-fps {self.capture_fps}: must be a positive number "
                               "of frames per second")
+        if self.athlete_at is not None and self.athlete_rank is not None:
+            raise ConfigError("--athlete-at and --athlete-rank: give one of them")
+        at = self.athlete_at
+        if at is not None and not (len(at) in (2, 3) and all(math.isfinite(v) for v in at)
+                                   and (len(at) == 2 or at[2] >= 0)):
+            raise ConfigError(f"--athlete-at {','.join(f'{v:g}' for v in at)}: give X,Y (image "
+                              "pixels) or X,Y,T (T: seconds into the clip, >= 0)")
+        if self.athlete_rank is not None and self.athlete_rank < 1:
+            raise ConfigError(f"--athlete-rank {self.athlete_rank}: 1 is the runner nearest the "
+                              "camera, 2 the next...")
 
 
 Point = tuple[float, float]
@@ -142,7 +158,9 @@ class CleanSettings:
     ``outlier_sigmas`` robust SDs and ``outlier_min_leg`` from the median of the
     ``outlier_half_window`` samples each side; camera pan / treadmill belt motion is removed
     when ``remove_camera_motion``; ``flat_foot_leg``: height within which a foot counts as flat
-    on the ground when the pan is estimated from stance feet."""
+    on the ground when the pan is estimated from stance feet. ``start_s`` / ``end_s``: the part
+    of the clip analysed (seconds of capture time; None = to the end); ``direction``: "auto"
+    (found from the motion), "left_to_right" or "right_to_left" (as seen in the image)."""
 
     max_gap_s: float = 0.1
     cutoff_hz: float = 25.0
@@ -151,6 +169,22 @@ class CleanSettings:
     outlier_sigmas: float = 5.0
     outlier_min_leg: float = 0.15
     flat_foot_leg: float = 0.03
+    start_s: float = 0.0
+    end_s: float | None = None
+    direction: str = "auto"
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.start_s) and self.start_s >= 0):
+            raise ConfigError(f"--start {self.start_s:g}: must be 0 or more seconds")
+        if self.end_s is not None and not (math.isfinite(self.end_s)
+                                           and self.end_s > self.start_s):
+            raise ConfigError(f"--end {self.end_s:g}: must be after --start ({self.start_s:g} s)")
+        if self.direction not in DIRECTIONS:
+            raise ConfigError(f"--direction {self.direction}: use one of {', '.join(DIRECTIONS)}")
+
+
+#: Running directions ``--direction`` takes ("auto": found from the motion).
+DIRECTIONS = ("auto", "left_to_right", "right_to_left")
 
 
 @dataclass(frozen=True)

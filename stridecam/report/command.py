@@ -58,7 +58,9 @@ def cmd_report(args: argparse.Namespace) -> int:
                                  "to write the overlay")
         from stridecam.report.overlay import write_overlay
 
-        video = write_overlay(data.clip, data, folder / OVERLAY_FILE)
+        video = write_overlay(data.clip, data, folder / OVERLAY_FILE,
+                              zoom=getattr(args, "overlay_zoom", None),
+                              slowmo=getattr(args, "overlay_slowmo", None))
         print(f"{video.path}: {video.n_frames} frames (clip: {video.n_source_frames})")
     return 0
 

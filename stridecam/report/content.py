@@ -17,6 +17,7 @@ import pandas as pd
 from stridecam.analysis.limiter import SPECS
 from stridecam.model.columns import LENGTH_PAIRS
 from stridecam.model.columns import __doc__ as COLUMNS_DOC
+from stridecam.model.fv import FVProfile
 from stridecam.model.result import RunResult
 from stridecam.model.verdict import Verdict
 
@@ -333,3 +334,33 @@ def calibration_text(run: RunResult) -> str:
     unc_text = f", scale ±{100 * unc:.0f}%" if math.isfinite(unc) else ""
     detail = f" ({scale.detail})" if scale.detail else ""
     return f"{method}{detail}{unc_text}"
+
+
+def _pm(value: float, unc: float, digits: int) -> str:
+    """``value ± unc`` (the 1-sigma uncertainty only when known)."""
+    text = number(value, digits)
+    return f"{text} ± {number(unc, digits)}" if math.isfinite(unc) and text != "n/a" else text
+
+
+def fv_rows(fv: FVProfile) -> list[list[str]]:
+    """The horizontal force-velocity profile as rows (quantity, value ± 1 SD, what it means).
+    Absolute force and power only when the body mass was given."""
+    return [
+        ["F0", f"{_pm(fv.f0_n_kg, fv.f0_unc_n_kg, 1)} N/kg"
+         + (f" ({number(fv.f0_n, 0)} N)" if fv.mass_kg else ""),
+         "theoretical maximal horizontal force (push at zero speed)"],
+        ["V0", f"{_pm(fv.v0_m_s, fv.v0_unc_m_s, 2)} m/s",
+         "theoretical maximal speed (at zero force)"],
+        ["Pmax", f"{_pm(fv.pmax_w_kg, fv.pmax_unc_w_kg, 1)} W/kg"
+         + (f" ({number(fv.pmax_w, 0)} W)" if fv.mass_kg else ""),
+         "maximal horizontal power = F0 V0 / 4"],
+        ["F-V slope", f"{number(fv.sfv_n_s_m_kg, 2)} N s/m per kg",
+         "-F0 / V0: steeper = force-oriented, flatter = velocity-oriented"],
+        ["RF max", f"{number(fv.rf_max_pct, 1)} %",
+         "highest share of the ground force pointed forward (after 0.3 s)"],
+        ["D_RF", f"{number(fv.drf_pct_s_m, 1)} % per m/s",
+         "how fast that share falls as speed rises (technical ability to push forward)"],
+        ["v(t) fit", f"v_max {number(fv.v_max_m_s, 2)} m/s, tau {number(fv.tau_s, 2)} s",
+         f"the clip shows {number(100 * fv.v_first_frac, 0)}-{number(100 * fv.v_last_frac, 0)} "
+         "% of v_max"],
+    ]

@@ -229,6 +229,7 @@ def figure_pages(doc: Doc, data: RunData) -> None:
                "Speed of each step = step length / step time, at the middle of the step."
                + (" Dash-dot: v(t) = v_max (1 − e^(−(t − t0)/τ)) fitted to the steps."
                   if run.summary.velocity_fit else ""))
+    fv_section(doc, run)
     doc.figure(F.to_svg(F.timing(steps)),
                "Contact: touchdown to toe-off. Flight: toe-off to the other foot's touchdown. "
                "Swing: toe-off to the same foot's next touchdown (re-cycling of the leg).")
@@ -240,6 +241,24 @@ def figure_pages(doc: Doc, data: RunData) -> None:
                    "the feet). Stars: each step's peak knee drive, at toe-off + recovery time. "
                    "Knee height: the higher knee minus hip height (0 = knee at hip level).")
     kinogram_section(doc, data)
+
+
+def fv_section(doc: Doc, run) -> None:
+    """The force-velocity profile of an acceleration (Samozino et al. 2016), or one line saying
+    why there is none (nothing for a run that is not an acceleration)."""
+    fv = run.fv_profile
+    if fv is None or fv.status == "not_acceleration":
+        return
+    doc.h2("Force-velocity profile of the acceleration")
+    if not fv.ok:
+        doc.para(fv.note, size=8, grey=True)
+        return
+    doc.grid(["", "Value (± 1 SD)", "What it is"], C.fv_rows(fv), (24, 56, 106), size=8)
+    doc.para("From the fitted v(t) and the athlete's height (air resistance), as MySprint does "
+             "from split times; " + ("absolute values from the body mass given." if fv.mass_kg
+                                     else "per kg of body mass (give --mass-kg for N and W).")
+             + " Force-side evidence: a low F0 or RF max with a normal V0 points at force "
+             "production at the start.", size=8, grey=True)
 
 
 # ----------------------------------------------------------------------------- advice, method

@@ -18,25 +18,32 @@ The model is pure numpy (``runner``, ``skeleton``, ``camera``, ``truth``, ``degr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stridecam.simulate.params import AthleteParams, CameraParams, Degradations, RenderParams
-from stridecam.simulate.simrun import SimRun, simulate
-from stridecam.simulate.truth import Truth, load_truth, write_truth
+
+if TYPE_CHECKING:
+    from stridecam.simulate.degrade import to_poses
+    from stridecam.simulate.presets import PRESETS, simulate_preset
+    from stridecam.simulate.render import render_clip
+    from stridecam.simulate.simrun import SimRun, simulate
+    from stridecam.simulate.truth import Truth, load_truth, write_truth
 
 __all__ = ["AthleteParams", "CameraParams", "Degradations", "RenderParams", "SimRun", "Truth",
            "simulate", "load_truth", "write_truth", "to_poses", "render_clip", "PRESETS",
            "simulate_preset"]
 
 
-def __getattr__(name: str) -> Any:  # lazy: keep cv2/av out of landmark-only imports
-    if name == "to_poses":
-        from stridecam.simulate.degrade import to_poses
-        return to_poses
-    if name == "render_clip":
-        from stridecam.simulate.render import render_clip
-        return render_clip
-    if name in ("PRESETS", "simulate_preset"):
-        from stridecam.simulate import presets
-        return getattr(presets, name)
+#: Names imported on first use (scipy for the model; cv2 and av for rendering): the command
+#: line's parser and landmark-only imports need none of them.
+_LAZY = {"SimRun": "simrun", "simulate": "simrun", "Truth": "truth", "load_truth": "truth",
+         "write_truth": "truth", "to_poses": "degrade", "render_clip": "render",
+         "PRESETS": "presets", "simulate_preset": "presets"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"stridecam.simulate.{_LAZY[name]}"), name)
     raise AttributeError(name)

@@ -169,9 +169,10 @@ class FrameRenderer:
         self._draw_athlete(img, track, pts, m)
         return img
 
-    def _crop(self, track, pts: dict) -> tuple[int, int, int, int] | None:
+    def _crop(self, track, pts: dict, body=None) -> tuple[int, int, int, int] | None:
         """Image box (x0, y0, x1, y1) holding the athlete and the shadow over the exposure."""
         cam = self.run.camera
+        body = body or self.run.model.body
         world = np.stack([v for v in pts.values() if v.ndim == 2], axis=1)  # (m, K, 3)
         shadow = world.copy()
         shadow[..., 0] += world[..., 1] * self.sun_xz[0]
@@ -180,7 +181,7 @@ class FrameRenderer:
         px, depth = track.project(np.concatenate([world, shadow], axis=1))
         if (depth <= 0.1).any():
             return None
-        s = self.run.model.body.height_m / 1.80
+        s = body.height_m / 1.80
         pad = track.f_px * ATHLETE_MARGIN_M * s / float(depth.min())
         pad += 3 * track.f_px * max(self.params.shadow_penumbra_m,
                                     CONTACT_SHADOW_SOFT_M) / float(depth.min())
@@ -194,13 +195,17 @@ class FrameRenderer:
             return None
         return x0, y0, x1, y1
 
-    def _draw_athlete(self, img: np.ndarray, track, pts: dict, m: int) -> None:
-        box = self._crop(track, pts)
+    def _draw_athlete(self, img: np.ndarray, track, pts: dict, m: int, body=None,
+                      look: Look | None = None) -> None:
+        """Composite the athlete whose body points (over the exposure) are ``pts`` into
+        ``img``; ``body`` / ``look`` default to the run's (another person of a group scene)."""
+        body = body or self.run.model.body
+        look = look or self.look
+        box = self._crop(track, pts, body)
         if box is None:
             return
         x0, y0, x1, y1 = box
         h, w = y1 - y0, x1 - x0
-        body = self.run.model.body
         s = body.height_m / 1.80
         # sums of up to 256 uint8 renders fit uint16 exactly
         layer_sum = np.zeros((h, w, 4), np.uint16)
@@ -215,7 +220,7 @@ class FrameRenderer:
             sbuf[:] = 0
             cbuf[:] = 0
             draw_shadows(sbuf, cbuf, prj, p, s, self.sun_xz)
-            draw_athlete(buf, prj, p, self.near, self.look, body)
+            draw_athlete(buf, prj, p, self.near, look, body)
             layer_sum += buf
             sun_sum += sbuf
             contact_sum += cbuf

@@ -23,12 +23,26 @@ step length error 8-11% vs 11-30% per step; so ``"video"`` is the default.
   holds the athlete (crops where it does not). Feet 3.6 % of extent, lag 3.5 ms, touchdown error
   17 ms; ~17 ms per frame of inference (no detector while tracking).
 
+Several people in view (issue 17): while the athlete tracker follows one person, everyone in
+view is linked into person tracks with one identity each (``identity``: Hungarian assignment on
+motion, size and kit colours, ``appearance``; the camera's pan from ``motion``); the athlete is
+then chosen among them (``choice``: the runner nearest the camera, never a standing or walking
+person; ``--athlete-at X,Y[,T]``, ``--athlete-rank N``), and frames where the first pass
+followed someone else are looked at again, constrained to that person (``gate``, ``decide``).
+``meta["identity"]`` and the ``several_people``, ``identity_uncertain`` and ``no_runner`` flags
+say who was analysed and where the identity is in doubt. Measured (tests/test_multi_person.py):
+a single person gives the landmarks the athlete tracker alone gives.
+
 Modules: ``geometry`` (pure: candidates, crops, tiles), ``landmarker`` (the only MediaPipe
-code), ``tracker`` (follow one athlete: crops, search, re-acquisition, people count),
-``extract`` (assemble ``Poses``, flags and meta).
+code), ``tracker`` (follow one athlete: crops, search, re-acquisition, people count;
+``track_settings``), ``identity`` / ``appearance`` / ``motion`` (everyone's tracks),
+``choice`` (runners, the athlete), ``passes`` (one pass over the frames), ``decide`` / ``gate``
+(keep, look again, doubt), ``extract`` (assemble ``Poses``, flags and meta).
 """
 
+from stridecam.io.pose.choice import AthleteChoice
 from stridecam.io.pose.extract import DEFAULT_MODE, MODES, PoseEstimator, extract_poses
 from stridecam.io.pose.tracker import TrackSettings
 
-__all__ = ["DEFAULT_MODE", "MODES", "PoseEstimator", "TrackSettings", "extract_poses"]
+__all__ = ["DEFAULT_MODE", "MODES", "AthleteChoice", "PoseEstimator", "TrackSettings",
+           "extract_poses"]

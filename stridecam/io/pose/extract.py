@@ -1,20 +1,35 @@
-"""``extract_poses``: frames of one clip -> ``Poses`` of one athlete, with flags and meta."""
+"""``extract_poses``: frames of one clip -> ``Poses`` of one athlete, with flags and meta.
+
+One pass follows an athlete as before (``tracker``) while linking every person in view into
+tracks (``identity``); the athlete is then chosen among them (``choice``: the runner nearest the
+camera, or the user's ``--athlete-at`` / ``--athlete-rank``), and the pass's poses are kept
+where they are that person's. Frames where the chosen person was in view but the pass was on
+someone else are read again and looked at with the person's identity as a constraint
+(``decide``, ``gate.repair``). ``meta["identity"]`` says who was chosen, how, and in which frames
+the identity is in doubt (crossings, long occlusions; ``identity_uncertain`` flag).
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
+from stridecam.io.pose.choice import AthleteChoice
+from stridecam.io.pose.decide import Decision, decide, identity_report
+from stridecam.io.pose.gate import IdentityGate, repair
 from stridecam.io.pose.geometry import Candidate, empty_arrays
+from stridecam.io.pose.identity import PeopleSettings
 from stridecam.io.pose.landmarker import Landmarker
-from stridecam.io.pose.tracker import AthleteTracker, TrackSettings
-from stridecam.model.errors import InputError
+from stridecam.io.pose.passes import PassResult, run_pass
+from stridecam.io.pose.tracker import TrackSettings
 from stridecam.model.frames import Frame, VideoInfo
 from stridecam.model.poses import Flag, Poses
+
+Reopen = Callable[[], Iterable[Frame] | None]
 
 MODES = ("image", "video")
 #: Default running mode, chosen by measurement (see the package docstring): "image" has the
@@ -31,19 +46,24 @@ class PoseEstimator:
     """Owns the MediaPipe landmarkers for one model; reuse it for many clips in one process.
 
     ``with PoseEstimator(model_path) as est: poses = est.run(frames, info)``. The IMAGE-mode
-    landmarker lives as long as the estimator; a VIDEO-mode one is made for each clip (its
-    tracking state and timestamps must not leak from one clip to the next) and closed after it.
+    landmarker lives as long as the estimator; a VIDEO-mode one is made for each pass over a
+    clip (its tracking state and timestamps must not leak from one clip to the next).
     """
 
     def __init__(self, model_path: str | Path, *, settings: TrackSettings = TrackSettings(),
+                 people: PeopleSettings = PeopleSettings(),
                  min_detection_confidence: float = 0.5, min_presence_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5) -> None:
+                 min_tracking_confidence: float = 0.5,
+                 image_landmarker: Landmarker | None = None) -> None:
+        """``image_landmarker``: an IMAGE-mode landmarker to use (tests hand in a fake one)."""
         self.model_path = Path(model_path)
         self.settings = settings
+        self.people = people
         self._conf = dict(min_detection_confidence=min_detection_confidence,
                           min_presence_confidence=min_presence_confidence,
                           min_tracking_confidence=min_tracking_confidence)
-        self._image = Landmarker(self.model_path, video=False, num_poses=MAX_POSES, **self._conf)
+        self._image = image_landmarker or Landmarker(self.model_path, video=False,
+                                                     num_poses=MAX_POSES, **self._conf)
 
     def __enter__(self) -> PoseEstimator:
         return self
@@ -59,75 +79,90 @@ class PoseEstimator:
         """File name without suffix, e.g. ``"pose_landmarker_full"``."""
         return self.model_path.stem
 
-    def run(self, frames: Iterable[Frame], info: VideoInfo, *, mode: str = DEFAULT_MODE) -> Poses:
-        """Landmarks of one athlete in every frame of ``frames`` (see ``extract_poses``)."""
+    def run(self, frames: Iterable[Frame], info: VideoInfo, *, mode: str = DEFAULT_MODE,
+            choice: AthleteChoice | None = None, reopen: Reopen | None = None) -> Poses:
+        """Landmarks of one athlete in every frame of ``frames`` (see ``extract_poses``).
+        ``reopen``: gives the clip's frames again for a second pass (default: the same
+        sequence if ``frames`` is one, else the file ``info.path`` decoded again)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-        video_lm: list[Landmarker] = []  # the live one
-        video_lm_all: list[Landmarker] = []  # every one made for this clip (for timing)
+        reopen = reopen or _reopener(frames, info)
+        args = (info, self._image, self.model_path, self._conf, mode, self.settings)
+        p1 = run_pass(frames, *args, people=True, people_settings=self.people)
+        d = decide(p1, choice or AthleteChoice())
+        results = self._second_look(p1, d, reopen)
+        return self._finish(p1, d, results, info, mode)
 
-        def new_video() -> None:
-            if video_lm:
-                video_lm.pop().close()
-            video_lm.append(Landmarker(self.model_path, video=True, num_poses=1, **self._conf))
-            video_lm_all.append(video_lm[-1])
+    def run_all(self, frames: Iterable[Frame], info: VideoInfo, *, mode: str = DEFAULT_MODE,
+                reopen: Reopen | None = None) -> list[Poses]:
+        """One ``Poses`` per runner of the clip, nearest the camera first (``--all-runners``):
+        the first pass once, then each runner's poses as ``run(choice=rank k)`` gives them.
+        Without any runner, the one person ``run`` would analyse."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        reopen = reopen or _reopener(frames, info)
+        args = (info, self._image, self.model_path, self._conf, mode, self.settings)
+        p1 = run_pass(frames, *args, people=True, people_settings=self.people)
+        first = decide(p1, AthleteChoice())
+        n = sum(1 for p in first.people if p.runner)
+        out = []
+        for d in [first] if n == 0 else [decide(p1, AthleteChoice(rank=k + 1)) for k in range(n)]:
+            results = self._second_look(p1, d, reopen)
+            out.append(self._finish(p1, d, results, info, mode))
+        return out
 
-        try:
-            if mode == "video":
-                new_video()
-            tracker = AthleteTracker(
-                self._image, self.settings,
-                detect_video=(lambda img, crop, t: video_lm[0](img, crop, t)) if video_lm else None,
-                reset_video=new_video if video_lm else None)
-            busy0 = self._image.busy_s
-            poses = self._run(frames, info, mode, tracker)
-            inference_s = self._image.busy_s - busy0 + sum(v.busy_s for v in video_lm_all)
-            meta = dict(poses.meta, inference_ms_per_frame=1000.0 * inference_s / poses.n_frames)
-            return poses.replace(meta=meta)
-        finally:
-            for lm in video_lm:
-                lm.close()
+    def _finish(self, p1: PassResult, d: Decision, results: dict[int, Candidate],
+                info: VideoInfo, mode: str) -> Poses:
+        poses = self._assemble(p1, results, info)
+        poses = _describe(poses, p1, mode, sorted(results))
+        assert p1.people is not None
+        ident, flags = identity_report(d, p1, poses.detected, poses.frame_index,
+                                       p1.people.calls)
+        meta = dict(poses.meta, identity=ident,
+                    people_max=max(int(poses.meta["people_max"]), ident["people_max"]))
+        keep = tuple(f for f in poses.flags if f.code != "several_people")
+        return poses.replace(meta=meta, flags=keep + tuple(flags))
 
-    def _run(self, frames: Iterable[Frame], info: VideoInfo, mode: str,
-             tracker: AthleteTracker) -> Poses:
-        times: list[float] = []
-        indices: list[int] = []
-        results: dict[int, Candidate] = {}
-        size: tuple[int, int] | None = None
-        busy_s = 0.0
-        cpu0 = time.process_time()
-        for pos, frame in enumerate(frames):
-            image = _check_frame(frame, info, size, times)
-            size = (image.shape[1], image.shape[0])
-            times.append(float(frame.time_s))
-            indices.append(int(frame.index))
-            t0 = time.perf_counter()
-            for p, cand in tracker.step(pos, frame if image is frame.image else
-                                        Frame(frame.index, frame.time_s, image)):
-                results[p] = cand
-            busy_s += time.perf_counter() - t0
-        for p, cand in tracker.finish():
-            results[p] = cand
-        if size is None:
-            raise InputError(f"{info.path}: no frames to analyse (the video gave none)")
-        cpu_s = time.process_time() - cpu0  # whole process: includes decoding in its thread
-        n = len(times)
-        arrays = empty_arrays(n)
+    def _second_look(self, p1: PassResult, d: Decision, reopen: Reopen
+                     ) -> dict[int, Candidate]:
+        """The chosen person's poses: the first pass's, and, in the frames where it was missed
+        while in view (``decide``), those found by looking again (``gate.repair``)."""
+        results = dict(d.keep)
+        again = reopen() if d.athlete is not None and d.repair else None
+        if again is None or d.athlete is None:
+            return results
+        gate = IdentityGate(d.athlete, d.others, p1.offset_at, self.people)
+        some = {idx: pos for pos, idx in enumerate(p1.indices) if pos in d.repair}
+        busy0, calls0, t0 = self._image.busy_s, self._image.calls, time.perf_counter()
+        results.update(repair(again, some, self._image, gate))
+        p1.inference_s += self._image.busy_s - busy0
+        p1.busy_s += time.perf_counter() - t0
+        assert p1.people is not None
+        p1.people.calls += self._image.calls - calls0
+        pos_of = {round(t, 6): k for k, t in enumerate(p1.times)}
+        taken = {pos_of[round(t, 6)]: m for t, m in gate.margins.items()
+                 if pos_of.get(round(t, 6)) in results}
+        d.redo_doubt(taken, len(p1.times))
+        return results
+
+    def _assemble(self, p1: PassResult, results: dict[int, Candidate], info: VideoInfo) -> Poses:
+        assert p1.size is not None
+        arrays = empty_arrays(len(p1.times))
         for p, c in results.items():
             arrays["xy_px"][p] = c.xy_px
             arrays["z_rel"][p] = c.z_rel
             arrays["visibility"][p] = c.visibility
             arrays["world_m"][p] = c.world_m
-        poses = Poses(time_s=np.array(times), frame_index=np.array(indices, dtype=np.int64),
-                      xy_px=arrays["xy_px"], z_rel=arrays["z_rel"],
-                      visibility=arrays["visibility"], world_m=arrays["world_m"],
-                      frame_size_px=size, source=str(info.path), model=self.model_name,
-                      nominal_fps=info.nominal_fps, capture_fps=info.capture_fps)
-        return _describe(poses, tracker, mode, busy_s, cpu_s, sorted(results))
+        return Poses(time_s=np.array(p1.times), frame_index=np.array(p1.indices, dtype=np.int64),
+                     xy_px=arrays["xy_px"], z_rel=arrays["z_rel"],
+                     visibility=arrays["visibility"], world_m=arrays["world_m"],
+                     frame_size_px=p1.size, source=str(info.path), model=self.model_name,
+                     nominal_fps=info.nominal_fps, capture_fps=info.capture_fps)
 
 
 def extract_poses(frames: Iterable[Frame], info: VideoInfo, model_path: str | Path, *,
                   mode: str = DEFAULT_MODE, settings: TrackSettings = TrackSettings(),
+                  choice: AthleteChoice | None = None,
                   estimator: PoseEstimator | None = None) -> Poses:
     """33 landmarks of ONE athlete per frame, in pixels of the upright frame (y down).
 
@@ -135,38 +170,41 @@ def extract_poses(frames: Iterable[Frame], info: VideoInfo, model_path: str | Pa
     increasing ``time_s`` (capture time, seconds). ``mode``: ``"image"`` (landmarker on a crop
     around the athlete in every frame, no smoothing) or ``"video"`` (MediaPipe's own tracking and
     one-euro smoothing on whole frames where it holds the athlete, crops elsewhere). Frames
-    where the athlete was not found hold NaN. Pass ``estimator`` to reuse loaded models across
-    clips (``model_path`` is then ignored). Flags: ``several_people``, ``low_detection_rate``,
-    ``no_athlete``, ``athlete_reacquired``; ``meta`` says how it went (see ``_describe``).
+    where the athlete was not found hold NaN. ``choice``: who the athlete is (default: the
+    runner nearest the camera). Pass ``estimator`` to reuse loaded models across clips
+    (``model_path`` is then ignored). Flags: ``several_people``, ``identity_uncertain``,
+    ``no_runner``, ``low_detection_rate``, ``no_athlete``, ``athlete_reacquired``; ``meta`` says
+    how it went (see ``_describe`` and ``decide.identity_report``).
     """
     if estimator is not None:
-        return estimator.run(frames, info, mode=mode)
+        return estimator.run(frames, info, mode=mode, choice=choice)
     with PoseEstimator(model_path, settings=settings) as est:
-        return est.run(frames, info, mode=mode)
+        return est.run(frames, info, mode=mode, choice=choice)
 
 
-def _check_frame(frame: Frame, info: VideoInfo, size: tuple[int, int] | None,
-                 times: list[float]) -> np.ndarray:
-    image = frame.image
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise InputError(f"{info.path}: frame {frame.index} is not an RGB uint8 image "
-                         f"(shape {image.shape}, dtype {image.dtype})")
-    if size is not None and (image.shape[1], image.shape[0]) != size:
-        raise InputError(f"{info.path}: frame {frame.index} is {image.shape[1]}x{image.shape[0]}"
-                         f" px but earlier frames were {size[0]}x{size[1]} px")
-    if times and not frame.time_s > times[-1]:
-        raise InputError(f"{info.path}: frame {frame.index} has time {frame.time_s} s, not after "
-                         f"the previous frame's {times[-1]} s")
-    return image if image.flags["C_CONTIGUOUS"] else np.ascontiguousarray(image)
+def _reopener(frames: Iterable[Frame], info: VideoInfo) -> Reopen:
+    """How to read the clip again: the same list, or the file decoded again."""
+    if isinstance(frames, Sequence):
+        return lambda: frames
+
+    def decode_again() -> Iterable[Frame] | None:
+        if not Path(info.path).is_file():
+            return None
+        from stridecam.io.video import VideoReader
+
+        return VideoReader(info.path, info.capture_fps)
+
+    return decode_again
 
 
-def _describe(poses: Poses, tracker: AthleteTracker, mode: str, busy_s: float, cpu_s: float,
-              found: list[int]) -> Poses:
+def _describe(poses: Poses, p1: PassResult, mode: str, found: list[int]) -> Poses:
     """Add ``meta`` (JSON-serialisable) and ``flags`` to ``poses``."""
-    st = tracker.stats
+    st = p1.tracker.stats
     n = poses.n_frames
     detected = int(poses.detected.sum())
     people = st.people_counts
+    calls = dict(st.calls)
+    calls["identity"] = p1.people.calls if p1.people is not None else 0  # looks, scans, repair
     people_max = max(people, default=1 if detected else 0)
     scans_with_others = sum(1 for c in people if c > 1)
     meta = {
@@ -179,15 +217,17 @@ def _describe(poses: Poses, tracker: AthleteTracker, mode: str, busy_s: float, c
         "people_max": int(people_max),
         "people_scans": len(people),
         "people_scans_with_others": scans_with_others,
-        "landmarker_calls": dict(st.calls),
-        "landmarker_calls_total": int(sum(st.calls.values())),
+        "landmarker_calls": calls,
+        "landmarker_calls_total": int(sum(calls.values())),
         "frames_by_source": dict(st.frames_by_source),
         "acquisitions": st.acquisitions,
         "acquisitions_with_a_choice": st.choices,
         "video_resets": st.video_resets,
-        "pose_ms_per_frame": 1000.0 * busy_s / n,  # wall time in the pose stage
-        "process_cpu_ms_per_frame": 1000.0 * cpu_s / n,  # CPU of the process (with decoding)
-        "tracker_settings": asdict(tracker.s),
+        "pose_ms_per_frame": 1000.0 * p1.busy_s / n,  # wall time in the pose stage
+        "inference_ms_per_frame": 1000.0 * p1.inference_s / n,  # landmarker calls only
+        "process_cpu_ms_per_frame": 1000.0 * p1.cpu_s / n,  # CPU of the process (with decoding)
+        "tracker_settings": asdict(p1.tracker.s),
+        "athlete_switches": p1.retargets,
     }
     flags: list[Flag] = []
     if detected == 0:

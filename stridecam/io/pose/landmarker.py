@@ -3,7 +3,8 @@
 Facts this relies on (mediapipe 1.2.2, measured here):
 - the landmarker's C++ side prints TFLite/glog lines on stderr while it is created
   (``GLOG_minloglevel`` does not silence them); creation runs with file descriptor 2 sent to a
-  temporary file, which is shown only if creation fails;
+  temporary file, which is shown only if creation fails; closing prints "INFO: ...
+  DestroyAccelerator" lines the same way, and runs with stderr sent to a temporary file too;
 - ``PoseLandmarker.__del__`` left to interpreter shutdown prints "Exception ignored ...
   TypeError"; every landmarker made here is closed explicitly, and an ``atexit`` hook closes any
   the caller forgot before the interpreter tears its modules down;
@@ -111,7 +112,8 @@ class Landmarker:
         """Release the native landmarker (idempotent)."""
         lm, self._lm = self._lm, None
         if lm is not None:
-            lm.close()
+            with _stderr_to_file():  # TFLite's "INFO: ... DestroyAccelerator" lines
+                lm.close()
         _LIVE.discard(self)
 
     def __call__(self, image: np.ndarray, crop: Crop, time_s: float | None = None

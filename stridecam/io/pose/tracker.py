@@ -26,6 +26,10 @@ How one frame is handled (``AthleteTracker.step``):
    extent x (0.5 + activity) is kept (``Candidacy.score``): the runner, not a bigger bystander.
 5. Every ``people_interval_s``, the squares are searched for other (confirmed) people.
 
+Hooks for several people (``identity``): ``gate(image, t, pose)`` may refuse a pose (it is
+someone else's); ``on_seen`` is told every person a search, count or choice found; ``follow``
+switches to another person (a runner, when a bystander was found first).
+
 Poses are accepted only if their mean landmark presence is at least ``min_quality`` (real people
 measured 0.79-1.0; ghosts on guide lines and trees 0.15-0.48), their extent changed by at most
 ``max_size_change`` times since the last accepted pose, and their hip centre lies within
@@ -36,7 +40,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -50,48 +53,16 @@ from stridecam.io.pose.geometry import (
     square_crop,
 )
 from stridecam.io.pose.people import Candidacy, Ref
+from stridecam.io.pose.track_settings import TrackSettings, TrackStats
 from stridecam.model.frames import Frame
 
 DetectImage = Callable[[np.ndarray, Crop], list[Candidate]]
 DetectVideo = Callable[[np.ndarray, Crop, float], list[Candidate]]
-
-
-@dataclass(frozen=True)
-class TrackSettings:
-    """Knobs of the athlete tracker (see the module docstring for what each one does).
-
-    Lengths relative to the body are in "extents" (larger side of the landmarks' box).
-    """
-
-    crop_margin: float = 1.6  # crop side / body extent
-    min_crop_px: int = 96  # smallest crop side, pixels
-    max_input_px: int = 512  # crops are shrunk to at most this before inference
-    min_quality: float = 0.6  # mean landmark presence to accept a pose
-    max_jump: float = 0.5  # allowed hip offset from the prediction, extents (+ 2 per second)
-    max_size_change: float = 1.6  # allowed extent ratio to the last accepted pose
-    min_size_px: float = 24.0  # smaller poses are ignored
-    tile_frac: float = 0.6  # search tile side / shorter frame side
-    search_interval_s: float = 0.2  # while lost, search at most this often (capture time)
-    slow_search_after_s: float = 1.0  # ... and 2.5x less often once lost (or absent) this long
-    pending_max_mb: float = 200.0  # frames kept while lost, to track back from a new find
-    relock_s: float = 0.5  # lost for less than this: look only near the prediction
-    choose_s: float = 0.5  # several people at acquisition: follow each this long, then choose
-    people_interval_s: float = 1.0  # count the people in frame this often (3 calls + checks)
-    video_retry_s: float = 0.5  # VIDEO mode: after 3 misses, retry the VIDEO call this often
-
-
-@dataclass
-class TrackStats:
-    """What the tracker did: landmarker calls by purpose, frames by source, people counts."""
-
-    calls: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        ("video", "crop", "search", "verify", "people"), 0))
-    frames_by_source: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        ("video", "crop", "search", "backfill"), 0))
-    people_counts: list[int] = field(default_factory=list)  # one per people scan
-    acquisitions: int = 0  # first acquisition + re-acquisitions after losing the athlete
-    choices: int = 0  # acquisitions that had to choose between several people
-    video_resets: int = 0
+#: ``gate(image, time_s, pose)``: may this pose be the athlete? (identity constraint)
+Gate = Callable[[np.ndarray, float, Candidate], bool]
+#: ``on_seen(time_s, poses, purpose)``: people found while searching, counting or choosing
+Seen = Callable[[float, list[Candidate], str], None]
+__all__ = ["AthleteTracker", "TrackSettings", "TrackStats"]
 
 
 class AthleteTracker:
@@ -104,11 +75,14 @@ class AthleteTracker:
 
     def __init__(self, detect_image: DetectImage, settings: TrackSettings = TrackSettings(), *,
                  detect_video: DetectVideo | None = None,
-                 reset_video: Callable[[], None] | None = None) -> None:
+                 reset_video: Callable[[], None] | None = None, gate: Gate | None = None,
+                 on_seen: Seen | None = None) -> None:
         self.s = settings
         self._detect_image = detect_image
         self._detect_video = detect_video
         self._reset_video = reset_video
+        self._gate = gate  # None: anyone continuing the track may be the athlete (as always)
+        self._on_seen = on_seen
         self.stats = TrackStats()
         self._ref: Ref | None = None
         self._pending: deque[tuple[int, Frame]] = deque()
@@ -172,6 +146,17 @@ class AthleteTracker:
         self._choosing = []
         return self._acquired(best.items, "search")
 
+    def follow(self, t: float, cand: Candidate, velocity_px_s: np.ndarray) -> None:
+        """Follow this person from now on (the identity tracker found the runner while this
+        tracker held a bystander): the next frames look around ``cand``, MediaPipe's own
+        tracking starts afresh."""
+        self._choosing = []
+        self._drop_pending()
+        self._ref = Ref(t, cand, velocity_px_s)
+        if self._reset_video is not None:
+            self._reset_video()
+            self._video_misses = self._video_wrong = 0
+
     def _continue(self, img: np.ndarray, position: int, t: float, found: Candidate
                   ) -> list[tuple[int, Candidate]]:
         self._drop_pending()
@@ -206,6 +191,8 @@ class AthleteTracker:
                     dt = t - cand.ref.time_s
                     cand.ref = Ref(t, found, (found.hip_px - cand.ref.cand.hip_px) / dt)
                     cand.items.append((position, t, found))
+        if self._on_seen is not None:
+            self._on_seen(t, [c.items[-1][2] for c in self._choosing if c.alive], "choose")
         alive = [c for c in self._choosing if c.alive]
         if len(alive) >= 2 and t - self._choose_start_s < self.s.choose_s:
             return []
@@ -240,8 +227,8 @@ class AthleteTracker:
                 v = (cand.hip_px - self._ref.cand.hip_px) / dt
         self._ref = Ref(t, cand, v)
 
-    def _match(self, cands: list[Candidate], t: float, ref: Ref, *, tight: bool = False
-               ) -> Candidate | None:
+    def _match(self, cands: list[Candidate], t: float, ref: Ref, *, tight: bool = False,
+               img: np.ndarray | None = None) -> Candidate | None:
         """The candidate that continues ``ref`` at time ``t``, or None. ``tight``: the same
         pose seen again (hip within a quarter extent, extent within 30 %)."""
         size = ref.cand.size_px
@@ -250,6 +237,8 @@ class AthleteTracker:
         max_ratio = self.s.max_size_change
         if tight:
             gate, max_ratio = 0.25 * size, 1.3
+        if self._gate is not None and img is not None and not tight:
+            cands = [c for c in cands if self._gate(img, t, c)]
         best, best_d = None, np.inf
         for c in cands:
             ratio = c.size_px / size if size > 0 else np.inf
@@ -272,7 +261,7 @@ class AthleteTracker:
                 return None
             sub, crop = cut
         self.stats.calls["verify" if tight else "crop"] += 1
-        return self._match(self._detect_image(sub, crop), t, ref, tight=tight)
+        return self._match(self._detect_image(sub, crop), t, ref, tight=tight, img=img)
 
     def _search(self, img: np.ndarray, t: float, near: Ref) -> Candidate | None:
         """Whole frame, then squares, then tiles, until a pose continuing ``near`` is found."""
@@ -282,7 +271,7 @@ class AthleteTracker:
             found: list[Candidate] = []
             for region in level:
                 found.extend(self._detect_region(img, region, "search"))
-                pick = self._match(found, t, near)
+                pick = self._match(found, t, near, img=img)
                 if pick is not None:
                     return pick
         return None
@@ -298,6 +287,10 @@ class AthleteTracker:
                 found.extend(self._detect_region(img, region, "search"))
             confirmed = [c for c in (self._verify(img, t, p) for p in self._plausible(found)[:most])
                          if c is not None]
+            if confirmed and self._on_seen is not None:
+                self._on_seen(t, distinct(confirmed), "search")
+            if self._gate is not None:
+                confirmed = [c for c in confirmed if self._gate(img, t, c)]
             if confirmed:
                 return distinct(confirmed)
         return []
@@ -347,6 +340,8 @@ class AthleteTracker:
                   and np.hypot(*(c.hip_px - athlete.hip_px)) > 0.5 * athlete.size_px]
         confirmed = [c for c in others[:3] if self._verify(img, t, c) is not None]
         self.stats.people_counts.append(1 + len(confirmed))
+        if self._on_seen is not None:
+            self._on_seen(t, confirmed, "scan")
 
     # ------------------------------------------------------------------ VIDEO mode
     def _video_due(self, t: float) -> bool:
@@ -361,7 +356,7 @@ class AthleteTracker:
         cands = detect(img, full_frame(w, h), t) if detect is not None else []
         # only continues a recent track: acquisition (with its choice between people) is the
         # search's job, since MediaPipe's pick is the detector's favourite, not the runner
-        found = self._match(cands, t, ref) if recent and ref is not None else None
+        found = self._match(cands, t, ref, img=img) if recent and ref is not None else None
         self._video_misses = 0 if found is not None else self._video_misses + 1
         wrong = found is None and recent and any(c.quality >= self.s.min_quality for c in cands)
         self._video_wrong = self._video_wrong + 1 if wrong else 0
