@@ -73,6 +73,23 @@ def _dirv(angle_rad: np.ndarray) -> np.ndarray:
     return np.stack([np.sin(angle_rad), -np.cos(angle_rad)], axis=-1)
 
 
+def knee_ik(hip: np.ndarray, ankle: np.ndarray, body: Body, eps: float = 1e-12
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two-link inverse kinematics of the leg, knee bending forward: (thigh angle from
+    vertical (rad, forward positive), inner knee angle (rad, pi = straight), knee position (m))
+    for hip and ankle positions (n, 2) in metres (x forward, y up). An ankle out of reach is
+    taken at full extension (``eps``)."""
+    d = ankle - hip
+    dist = np.hypot(d[:, 0], d[:, 1])
+    lt, ls = body.thigh_m, body.shank_m
+    dist = np.minimum(dist, (lt + ls) * (1 - eps))
+    line = np.arctan2(d[:, 0], -d[:, 1])
+    alpha = np.arccos(np.clip((lt * lt + dist**2 - ls * ls) / (2 * lt * dist), -1, 1))
+    inner = np.arccos(np.clip((lt * lt + ls * ls - dist**2) / (2 * lt * ls), -1, 1))
+    thigh = line + alpha
+    return thigh, inner, hip + lt * _dirv(thigh)
+
+
 def _knee_distance(body: Body, knee_flexion_rad: float) -> float:
     lt, ls = body.thigh_m, body.shank_m
     return float(np.sqrt(lt * lt + ls * ls + 2 * lt * ls * np.cos(knee_flexion_rad)))
@@ -238,14 +255,8 @@ class RunnerModel:
         ankle = self._ankle_from_toe(np.full_like(t, self.toe_x_m[i]), -gam)
         d = ankle - hip
         dist = np.hypot(d[:, 0], d[:, 1])
-        lt, ls = b.thigh_m, b.shank_m
-        dist_c = np.minimum(dist, (lt + ls) * (1 - 1e-12))
-        line = np.arctan2(d[:, 0], -d[:, 1])
-        alpha = np.arccos(np.clip((lt * lt + dist_c**2 - ls * ls) / (2 * lt * dist_c), -1, 1))
-        inner = np.arccos(np.clip((lt * lt + ls * ls - dist_c**2) / (2 * lt * ls), -1, 1))
-        thigh = line + alpha
+        thigh, inner, knee = knee_ik(hip, ankle, b)
         kflex = np.pi - inner
-        knee = hip + lt * _dirv(thigh)
         return {"hip": hip, "knee": knee, "ankle": ankle, "thigh": thigh, "kflex": kflex,
                 "gamma": gam, "dgamma": -np.radians(dphi_deg), "dist": dist}
 

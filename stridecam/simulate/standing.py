@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stridecam.simulate.anthropometry import Body, body_from_height
-from stridecam.simulate.runner import LegPose, _knee_distance
+from stridecam.simulate.runner import LegPose, _knee_distance, knee_ik
 
 #: knee flexion of the standing legs, degrees; slow sway of the pelvis (m, Hz)
 STAND_KNEE_FLEXION_DEG = 4.0
@@ -70,16 +70,7 @@ class StandingModel:
         toe = np.tile([toe_x, 0.0], (n, 1))
         heel = toe + np.array([-b.heel_back_m, b.heel_height_m])
         tip = toe + np.array([0.0, b.toe_tip_height_m])
-        # knee: two-link IK between hip and ankle, bending forward
-        d = ankle - hip
-        dist = np.hypot(d[:, 0], d[:, 1])
-        lt, ls = b.thigh_m, b.shank_m
-        dist = np.minimum(dist, (lt + ls) * (1 - 1e-9))
-        line = np.arctan2(d[:, 0], -d[:, 1])
-        alpha = np.arccos(np.clip((lt * lt + dist**2 - ls * ls) / (2 * lt * dist), -1, 1))
-        inner = np.arccos(np.clip((lt * lt + ls * ls - dist**2) / (2 * lt * ls), -1, 1))
-        thigh = line + alpha
-        knee = hip + lt * np.stack([np.sin(thigh), -np.cos(thigh)], -1)
+        thigh, inner, knee = knee_ik(hip, ankle, b, eps=1e-9)  # knee bending forward
         return LegPose(hip, knee, ankle, heel, toe, tip, np.degrees(thigh),
                        np.degrees(np.pi - inner), np.ones(n, bool))
 
