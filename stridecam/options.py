@@ -143,8 +143,8 @@ EXAMPLES = {
   stridecam report reports/run --overlay --overlay-zoom --overlay-slowmo 4""",
     "batch": """examples:
   stridecam batch squad_clips/ -j 2           athletes = sub-folder names
-  stridecam batch roster.csv --height-m 1.80  (columns athlete, clip, height_m, capture_fps,
-                                               date, notes)
+  stridecam batch roster.csv                  (columns athlete, clip, height_m, mass_kg,
+                                               capture_fps, date, notes)
   stridecam batch squad_clips/ --config squad.toml --no-pdf""",
     "frame": """examples:
   stridecam frame run.mp4 --at 3.2            writes run_at_3.2s.png
