@@ -27,7 +27,7 @@ def search_windows(contacts: pd.DataFrame, start_s: float, end_s: float,
                    block: BlockStart | None, frame_s: float,
                    cut: tuple[tuple[float, float], ...] | list[tuple[float, float]] = (),
                    *, gap_factor: float = 1.6,
-                   end_factor: float = 0.6) -> pd.DataFrame:
+                   end_factor: float = 0.6, lead_s: float = 0.1) -> pd.DataFrame:
     """Search rows (``CONTACT_COLUMNS`` + ``search``) for the image stage; ``start_s`` /
     ``end_s``: the tracked span of the clip, ``frame_s`` one frame interval; ``cut``:
     (touchdown, last sample) of contacts the track lost before their toe-off
@@ -44,7 +44,9 @@ def search_windows(contacts: pd.DataFrame, start_s: float, end_s: float,
                if td[i + 1] - td[i] > gap_factor * step]
     if block is not None and td[0] - block.front_exit_s > end_factor * step:
         windows.append((block.front_exit_s + frame_s, td[0] - frame_s))
-    later = [(a, b) for a, b in cut if a > to[-1]]
+    # a cut contact's touchdown comes from landmarks that are leaving the view: the window
+    # starts a landmark timing error earlier (never before the last toe-off)
+    later = [(max(a - lead_s, to[-1] + frame_s), b) for a, b in cut if a > to[-1]]
     if later:
         windows += later
     elif end_s - to[-1] > end_factor * step:
