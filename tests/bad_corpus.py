@@ -77,39 +77,45 @@ def _damaged_moov(path: Path, how: str) -> Path:
     return path
 
 
-def containers(root: Path, src: Path = SHORT) -> dict[str, Path]:
+#: The copies ``containers`` can make.
+CONTAINER_KINDS = ("webm", "mkv", "mov", "avi", "rotated", "portrait")
+
+
+def containers(root: Path, src: Path = SHORT, kinds: tuple[str, ...] = CONTAINER_KINDS
+               ) -> dict[str, Path]:
     """The same frames in other containers and codecs (lossless, so every decoded frame equals
     the mp4's): VP9 WebM and H.264 MKV (1 ms timestamps), HEVC MOV, FFV1 AVI, and a clip stored
-    on its side with display rotation that brings it upright again."""
+    on its side with display rotation that brings it upright again; only ``kinds`` are made."""
     root.mkdir(parents=True, exist_ok=True)
     stem = src.stem
     out = {"webm": root / f"{stem}.webm", "mkv": root / f"{stem}.mkv",
            "mov": root / f"{stem}_hevc.mov", "avi": root / f"{stem}.avi",
            "rotated": root / f"{stem}_rotated.mp4", "portrait": root / f"{stem}_portrait.mp4"}
-    if not out["webm"].exists():
+    if "webm" in kinds and not out["webm"].exists():
         ffmpeg("-i", str(src), "-c:v", "libvpx-vp9", "-lossless", "1", "-row-mt", "1",
                "-deadline", "realtime", "-cpu-used", "8", str(out["webm"]))
-    if not out["mkv"].exists():
+    if "mkv" in kinds and not out["mkv"].exists():
         ffmpeg("-i", str(src), "-c", "copy", str(out["mkv"]))
-    if not out["mov"].exists():
+    if "mov" in kinds and not out["mov"].exists():
         ffmpeg("-i", str(src), "-c:v", "libx265", "-x265-params", "lossless=1:log-level=error",
                "-preset", "ultrafast", "-tag:v", "hvc1", str(out["mov"]))
-    if not out["avi"].exists():
+    if "avi" in kinds and not out["avi"].exists():
         ffmpeg("-i", str(src), "-c:v", "ffv1", str(out["avi"]))
-    if not out["rotated"].exists():
+    if "rotated" in kinds and not out["rotated"].exists():
         side = root / f"{stem}_side.mp4"  # stored turned 90 degrees clockwise, lossless
         ffmpeg("-i", str(src), "-vf", "transpose=1", "-c:v", "libx264", "-qp", "0",
                "-preset", "ultrafast", str(side))
         _set_rotation(side, out["rotated"], 90)
         side.unlink()
-    if not out["portrait"].exists():  # a phone held upright: stored landscape, shown portrait
+    # a phone held upright: stored landscape, shown portrait
+    if "portrait" in kinds and not out["portrait"].exists():
         side = root / f"{stem}_portrait_side.mp4"
         ffmpeg("-i", str(src), "-vf", "scale=720:-2,pad=720:1280:0:(oh-ih)/2,transpose=2",
                "-c:v", "libx264", "-crf", "16", "-preset", "veryfast", "-pix_fmt", "yuv420p",
                str(side))
         _set_rotation(side, out["portrait"], -90)
         side.unlink()
-    return out
+    return {kind: out[kind] for kind in kinds}
 
 
 def _set_rotation(src: Path, dst: Path, degrees: int) -> None:
