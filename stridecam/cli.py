@@ -152,7 +152,7 @@ def cmd_analyse_all(args: argparse.Namespace, out: Path, settings, reference) ->
     check_inputs(args.clip, out, settings)
     with output_folder(out, on_wait=_waiting):
         runs = analyse_all_runners(args.clip, out, settings, reference=reference,
-                                   progress=True, force=args.force)
+                                   progress=True, force=args.force, pdf=not args.no_pdf)
         for run in runs:
             print(format_summary(run.result, f"{args.clip} runner {run.rank}", run.folder))
             if not args.no_pdf:
@@ -161,7 +161,8 @@ def cmd_analyse_all(args: argparse.Namespace, out: Path, settings, reference) ->
                 report = write_run_report(run.result, run.folder / "report.pdf",
                                           clip=args.clip, poses=run.poses)
                 print(f"  report: {report.path} ({report.n_pages} pages)")
-        print(f"{len(runs)} runner(s) compared in {out / TABLE_FILE} and {out / REPORT_FILE}")
+        pdf = "" if args.no_pdf else f" and {out / REPORT_FILE}"
+        print(f"{len(runs)} runner(s) compared in {out / TABLE_FILE}{pdf}")
     return 0
 
 

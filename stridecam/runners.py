@@ -101,10 +101,11 @@ def _extract_all(clip: str | Path, settings: PoseSettings, progress: bool) -> li
 
 def analyse_all_runners(clip: str | Path, out_dir: str | Path, settings: Settings = Settings(),
                         *, reference: Reference | str | Path | None = None,
-                        progress: bool = False, force: bool = False) -> list[RunnerRun]:
+                        progress: bool = False, force: bool = False, pdf: bool = True
+                        ) -> list[RunnerRun]:
     """Analyse every runner of ``clip`` into ``<out>/runner-<k>/`` and compare them in
-    ``<out>/runners_summary.csv`` (see the module docstring); returns the runs, nearest the
-    camera first."""
+    ``<out>/runners_summary.csv`` and (``pdf``) ``runners_report.pdf`` (see the module
+    docstring); returns the runs, nearest the camera first."""
     from stridecam.analysis.run import analyse_poses
     from stridecam.io.checks import check_inputs
     from stridecam.io.config import load_reference
@@ -123,13 +124,14 @@ def analyse_all_runners(clip: str | Path, out_dir: str | Path, settings: Setting
                                refine=image_refiner(clip, settings.analysis))
         write_run(result, folder)
         runs.append(RunnerRun(k, folder, result, poses))
-    write_comparison(runs, clip, out_dir)
+    write_comparison(runs, clip, out_dir, pdf=pdf)
     return runs
 
 
-def write_comparison(runs: list[RunnerRun], clip: str | Path, out_dir: str | Path) -> str:
-    """``runners_summary.csv`` (one squad-table row per runner) and ``runners_report.pdf``;
-    returns what became of the PDF ("written" or why not)."""
+def write_comparison(runs: list[RunnerRun], clip: str | Path, out_dir: str | Path, *,
+                     pdf: bool = True) -> str:
+    """``runners_summary.csv`` (one squad-table row per runner) and, with ``pdf``,
+    ``runners_report.pdf``; returns what became of the PDF ("written" or why not)."""
     from stridecam.batch.squad import squad_row, squad_table, write_squad_pdf
     from stridecam.io.store import atomic_write
 
@@ -142,6 +144,8 @@ def write_comparison(runs: list[RunnerRun], clip: str | Path, out_dir: str | Pat
         table.to_csv(fh, index=False)
     if not runs:
         return "no runner"
+    if not pdf:
+        return "not asked"
     return write_squad_pdf(table, [r.result for r in runs], out / REPORT_FILE)
 
 

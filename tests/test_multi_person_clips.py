@@ -172,7 +172,7 @@ def test_front_view_of_several_players_stays_flagged_and_unmeasured():
 @pytest.mark.slow
 def test_all_runners_command_writes_a_folder_per_runner_and_a_comparison(rendered, tmp_path):
     from stridecam.cli import main
-    from stridecam.runners import RUNNERS_FILE, TABLE_FILE
+    from stridecam.runners import REPORT_FILE, RUNNERS_FILE, TABLE_FILE
 
     clip, _ = rendered("pair_crossing")
     out = tmp_path / "out"
@@ -181,6 +181,7 @@ def test_all_runners_command_writes_a_folder_per_runner_and_a_comparison(rendere
     assert table["athlete"].tolist() == ["runner 1", "runner 2"]
     assert (out / "runner-1" / "summary.json").is_file()
     assert (out / "runner-2" / "landmarks.parquet").is_file()
+    assert not (out / REPORT_FILE).exists()  # --no-report: no comparison PDF either
     first = (out / "runner-2" / "landmarks.parquet").stat().st_mtime_ns
     assert main(["analyse", str(clip), "--all-runners", "--no-report", "-o", str(out)]) == 0
     assert (out / "runner-2" / "landmarks.parquet").stat().st_mtime_ns == first  # reused

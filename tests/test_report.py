@@ -133,6 +133,20 @@ def test_first_page_has_verdict_confidence_and_every_headline_value(run_pdf, run
         assert norm(flag["message"])[:60] in page1
 
 
+def test_first_page_shows_who_was_analysed(run_pdf, run_folder):
+    """A frame of the clip with the analysed person boxed, top right of page 1 (issue 17)."""
+    from stridecam.report.load import load_run_data
+    from stridecam.report.who import BOX_RGB, who_frame
+
+    _, reader = run_pdf
+    assert "analysed: the boxed person" in norm(pdf_text(reader)[0])
+    assert len(reader.pages[0].images) == 1
+    who = who_frame(load_run_data(run_folder[0]))
+    assert who is not None and who.image.shape[1] == 480
+    boxed = np.all(np.abs(who.image.astype(int) - BOX_RGB) < 40, axis=2)
+    assert boxed.sum() > 200  # the box is drawn
+
+
 def test_page_count_sections_and_step_table(run_pdf, run_folder):
     report, reader = run_pdf
     texts = [norm(t) for t in pdf_text(reader)]

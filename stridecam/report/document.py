@@ -123,15 +123,18 @@ class Doc(FPDF):
             self.ln(size * 0.49 + 0.8)
         self.set_font(FONT, size=9)
 
-    def key_values(self, pairs: Sequence[tuple[str, str]], key_width: float = 38) -> None:
-        """A borderless two-column list: bold key, wrapped value."""
+    def key_values(self, pairs: Sequence[tuple[str, str]], key_width: float = 38,
+                   width: float | None = None) -> None:
+        """A borderless two-column list: bold key, wrapped value; ``width`` (mm, default the
+        text width) leaves room on the right."""
+        width = self.text_width if width is None else width
         for key, value in pairs:
             self.set_font(FONT, "B", 8.5)
             y = self.get_y()
             self.multi_cell(key_width, 4.3, key, new_x="RIGHT", new_y="TOP")
             self.set_font(FONT, size=8.5)
             self.set_xy(self.l_margin + key_width, y)
-            self.multi_cell(self.text_width - key_width, 4.3, value, new_x="LMARGIN",
+            self.multi_cell(width - key_width, 4.3, value, new_x="LMARGIN",
                             new_y="NEXT", align="L")
         self.set_font(FONT, size=9)
 

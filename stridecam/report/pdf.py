@@ -9,6 +9,7 @@ verdict, the method (definitions, limits, references) and the provenance.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from stridecam.report.document import FONT, Doc
 from stridecam.report.kinogram_draw import kinogram_section
 from stridecam.report.load import RunData, from_result, load_run_data
 from stridecam.report.method import method_page, provenance
+from stridecam.report.who import who_frame
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,9 @@ def page_one(doc: Doc, data: RunData) -> None:
                 f"{'left to right' if run.direction > 0 else 'right to left'}, athlete found "
                 f"on {100 * run.provenance.detection_rate:.0f}% of frames"),
     ]
-    doc.key_values(lines, key_width=26)
+    room = who_picture(doc, data)
+    doc.key_values(lines, key_width=26, width=doc.text_width - room[0])
+    doc.set_y(max(doc.get_y(), room[1]))
     doc.ln(2)
     headline, why = C.priority(run)
     doc.para(headline, size=12, style="B", height=6)
@@ -145,6 +149,32 @@ def page_one(doc: Doc, data: RunData) -> None:
         doc.para("No data-quality problems were found.", size=8)
     for note in data.notes:
         doc.bullets([f"Report: {note}"], size=8, bold_prefix=True)
+
+
+def who_picture(doc: Doc, data: RunData, width_mm: float = 46.0, most_h_mm: float = 40.0
+                ) -> tuple[float, float]:
+    """The frame with the analysed person boxed (``report.who``), top right of page 1; returns
+    (width taken incl. the gap, mm; the page y below it). Nothing without video or landmarks."""
+    who = who_frame(data)
+    top = doc.get_y()
+    if who is None:
+        return 0.0, top
+    from PIL import Image
+
+    h, w = who.image.shape[:2]
+    width = min(width_mm, most_h_mm * w / h)
+    height = width * h / w
+    x = doc.l_margin + doc.text_width - width
+    buf = io.BytesIO()
+    Image.fromarray(who.image).save(buf, format="JPEG", quality=85)
+    doc.image(buf, x=x, y=top, w=width, h=height)
+    doc.set_xy(x - 4, top + height + 0.5)
+    doc.set_font(FONT, size=6.5)
+    doc.multi_cell(width + 8, 3, f"analysed: the boxed person ({who.time_s:.2f} s)", align="C",
+                   new_x="LMARGIN", new_y="NEXT")
+    bottom = doc.get_y()
+    doc.set_xy(doc.l_margin, top)
+    return width + 4, bottom
 
 
 def verdict_box(doc: Doc, v, phase: str) -> None:
