@@ -142,6 +142,24 @@ def test_batch_writes_outputs_and_errors(batch_a):
     print(f"batch of {len(GOOD)} clips + {len(BAD)} bad files, 2 workers: {elapsed:.1f} s")
 
 
+def test_report_of_a_batch_folder_judges_the_runs_again(batch_a, tmp_path, capsys):
+    """``stridecam report BATCH_DIR``: no pose work, the same judgement as the batch made."""
+    import shutil
+
+    from stridecam.cli import main
+
+    root = tmp_path / "copy"
+    shutil.copytree(batch_a[0].out_root, root)
+    before = pd.read_csv(root / "squad_summary.csv", keep_default_na=False)
+    before.drop(columns=["verdict_vs_others", "others_basis"]).to_csv(
+        root / "squad_summary.csv", index=False)
+    assert main(["report", str(root)]) == 0
+    after = pd.read_csv(root / "squad_summary.csv", keep_default_na=False)
+    pd.testing.assert_frame_equal(after, before)
+    assert (root / "squad_report.pdf").read_bytes().startswith(b"%PDF")
+    assert "runs judged against each other" in capsys.readouterr().out
+
+
 def test_second_run_does_no_pose_work(batch_a, squad_dir, monkeypatch):
     outcome, _, _ = batch_a
     root = outcome.out_root

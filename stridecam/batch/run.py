@@ -29,7 +29,7 @@ import pandas as pd
 from stridecam import __version__
 from stridecam.analysis.limiter import Reference
 from stridecam.batch import executor, squad
-from stridecam.batch.compare import compare_runs
+from stridecam.batch.compare import judged_table
 from stridecam.batch.discover import ClipEntry, Plan, discover
 from stridecam.batch.job import ClipTask, is_done, process_clip, read_done, worker_init
 from stridecam.io.config import load_reference
@@ -252,14 +252,7 @@ def _finish(plan: Plan, tasks: list[ClipTask], statuses: list[dict], out_root: P
                                     clip=task.name, notes=task.notes,
                                     output=Path(task.out_dir).relative_to(out_root).as_posix()))
         summaries.append(summary)
-    for row, cmp in zip(rows, compare_runs(summaries, [r["athlete"] for r in rows],
-                                           [r["date"] for r in rows], reference), strict=True):
-        row["verdict_vs_others"] = f"{cmp.label} ({cmp.confidence_word})"
-        row["others_basis"] = cmp.basis
-    pairs = sorted(zip(rows, summaries),
-                   key=lambda p: (p[0]["athlete"], p[0]["date"], p[0]["clip"]))
-    table = squad.squad_table(r for r, _ in pairs)  # same order (stable sort on the same key)
-    ordered_summaries = [s for _, s in pairs]
+    table, ordered_summaries = judged_table(rows, summaries, reference)
     errors = squad.errors_table(s for s in statuses if s["status"] == "failed")
     out_root.mkdir(parents=True, exist_ok=True)
     write_table(errors, out_root / squad.ERRORS_FILE)

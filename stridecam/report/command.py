@@ -1,5 +1,7 @@
 """``stridecam report DIR``: re-render a run's PDF (and optionally its overlay video) from the
-results saved in DIR, without running pose estimation again.
+results saved in DIR, without running pose estimation again. DIR may also be a batch's output
+folder: every run is then judged again against the squad and the athletes' earlier runs
+(``batch.compare``) and the squad table and PDF are rewritten.
 
 Wiring (cli.py)::
 
@@ -22,7 +24,10 @@ OVERLAY_FILE = "overlay.mp4"
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("folder", metavar="DIR",
-                        help="a run folder written by `stridecam analyse` (reports/<clip>/)")
+                        help="a run folder written by `stridecam analyse` (reports/<clip>/), or "
+                             "a batch's output folder (each run judged against the others)")
+    parser.add_argument("--reference", metavar="TOML",
+                        help="your own limiter reference ranges (a batch folder only)")
     parser.add_argument("-o", "--output", metavar="PDF",
                         help=f"where to write the report (default DIR/{REPORT_FILE})")
     parser.add_argument("--clip", metavar="VIDEO",
@@ -42,6 +47,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from stridecam.report.pdf import write_run_report
 
     folder = Path(args.folder)
+    if not (folder / "summary.json").exists() and (folder / "squad_summary.csv").exists():
+        return rejudge(folder, args.reference)
     data = load_run_data(folder, args.clip)
     out = Path(args.output) if args.output else folder / REPORT_FILE
     report = write_run_report(data, out)
@@ -62,6 +69,21 @@ def cmd_report(args: argparse.Namespace) -> int:
                               zoom=getattr(args, "overlay_zoom", None),
                               slowmo=getattr(args, "overlay_slowmo", None))
         print(f"{video.path}: {video.n_frames} frames (clip: {video.n_source_frames})")
+    return 0
+
+
+def rejudge(folder: Path, reference: str | None) -> int:
+    """A batch folder: each run judged again against the others; the squad table and PDF."""
+    from stridecam.batch.compare import rejudge_batch
+    from stridecam.io.config import load_reference
+
+    table, note = rejudge_batch(folder, load_reference(reference))
+    for row in table.to_dict("records"):
+        who = f"{row['athlete']}: " if row["athlete"] else ""
+        print(f"  {who}{row['clip']}: {row['verdict_vs_others']} against the "
+              f"{row['others_basis']}")
+    print(f"{folder}: {len(table)} runs judged against each other -> squad_summary.csv; "
+          f"squad report: {note}")
     return 0
 
 
