@@ -167,6 +167,8 @@ def test_front_view_of_several_players_stays_flagged_and_unmeasured():
     result = analyse_poses(poses, reference=load_reference(None))
     assert result.view.is_side_view is False
     assert result.verdict is not None and result.verdict.label == "inconclusive"
+    assert result.summary.n_steps == 0 and not len(result.steps)  # flagged and unmeasured
+    assert "few_steps" not in {f.code for f in result.flags}  # the view says why, not the count
 
 
 @pytest.mark.slow

@@ -73,6 +73,8 @@ def analyse_poses(poses: Poses, calib: Calibration = Calibration(), *,
         event_flags.append(_evidence_flag(contacts))
     contacts = drop_doubtful(contacts, poses)  # none where the identity is in doubt
     steps = compute_steps(track, contacts, settings.steps)
+    if view.is_side_view is False:  # a front view's lengths and angles are not measurable
+        steps = steps.iloc[:0]
     fps = poses.effective_fps
     summary = summarise(steps, fps=fps, leg_length=track.scale.leg_length,
                         units=track.scale.units, settings=settings.summary,
@@ -149,9 +151,10 @@ def _run_flags(summary: RunSummary, view: ViewCheck, settings: AnalysisSettings)
     if view.is_side_view is False:
         flags.append(Flag("not_side_view", "error",
                           f"This does not look like a side view ({view.detail}): step "
-                          "lengths and joint angles cannot be measured from it."))
+                          "lengths and joint angles cannot be measured from it, so no step "
+                          "values are given."))
     min_steps = settings.summary.min_steps
-    if summary.n_steps < min_steps:
+    if summary.n_steps < min_steps and view.is_side_view is not False:
         flags.append(Flag("few_steps", "warning",
                           f"Only {summary.n_steps} complete step(s) were found; at least "
                           f"{min_steps} are needed for reliable medians."))
