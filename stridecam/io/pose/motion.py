@@ -3,10 +3,10 @@
 A panning camera moves the whole scene across the image; a person standing still then travels
 in the image as fast as the runner the camera follows stands still. To tell who travels over
 the ground, each frame's shift against the previous one is measured by phase correlation of
-small grey copies (``WIDTH_PX`` wide, Hann window; < 1 ms a frame), which locks on the dominant
-background (a rotating camera shifts every depth alike), and accumulated: ``offset_px[k]`` is
-where a background point seen at (0, 0) in the first frame is in frame k, so ``xy - offset``
-is a position fixed to the background ("ground pixels").
+small copies of the green channel (``WIDTH_PX`` wide, Hann window; < 1 ms a frame), which
+locks on the dominant background (a rotating camera shifts every depth alike), and
+accumulated: ``offset_px[k]`` is where a background point seen at (0, 0) in the first frame is
+in frame k, so ``xy - offset`` is a position fixed to the background ("ground pixels").
 """
 
 from __future__ import annotations
@@ -33,10 +33,12 @@ class CameraMotion:
 
         h, w = image.shape[:2]
         self._scale = w / WIDTH_PX
-        step = max(1, w // (2 * WIDTH_PX))  # every step-th pixel first: a 20x cheaper resize
-        small = cv2.resize(image[::step, ::step], (WIDTH_PX, max(8, int(round(h / self._scale)))),
-                           interpolation=cv2.INTER_AREA)
-        grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        # the green channel of every step-th pixel (at most twice the width kept), then an area
+        # average: ~0.5 ms a 1080x1920 frame, against ~5 ms for a grey copy of the whole frame
+        step = max(1, -(-w // (2 * WIDTH_PX)))
+        green = np.ascontiguousarray(image[::step, ::step, 1])
+        grey = cv2.resize(green, (WIDTH_PX, max(8, int(round(h / self._scale)))),
+                          interpolation=cv2.INTER_AREA).astype(np.float32)
         last = self._offsets[-1] if self._offsets else np.zeros(2)
         shift = np.zeros(2)
         if self._prev is not None and self._prev.shape == grey.shape:
