@@ -351,10 +351,26 @@ def _interrupted(exc: BaseException | None) -> bool:
     return False
 
 
+def redeliver_interrupts(args) -> None:
+    """``sys.unraisablehook`` of the command: a Ctrl-C that lands inside a clean-up callback
+    (a weakref callback or ``__del__`` run by the garbage collector) cannot stop the run there
+    and Python would print it as an ignored traceback; it is delivered again a moment later,
+    in the program's own code. Anything else goes to Python's default hook."""
+    if isinstance(args.exc_value, KeyboardInterrupt):
+        import _thread
+        import threading
+
+        threading.Timer(0.01, _thread.interrupt_main).start()
+        return
+    sys.__unraisablehook__(args)
+
+
 def entry() -> None:
-    """The console command: once ``main`` has answered, a late Ctrl-C is ignored, so a run that
-    finished is not turned into a crash while the interpreter shuts down (MediaPipe and logging
-    clean up in exit handlers)."""
+    """The console command: a Ctrl-C stops the run with one line (``redeliver_interrupts``);
+    once ``main`` has answered, a late Ctrl-C is ignored, so a run that finished is not turned
+    into a crash while the interpreter shuts down (MediaPipe and logging clean up in exit
+    handlers)."""
+    sys.unraisablehook = redeliver_interrupts
     code = main()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(code)

@@ -109,6 +109,7 @@ def analyse_all_runners(clip: str | Path, out_dir: str | Path, settings: Setting
     from stridecam.analysis.run import analyse_poses
     from stridecam.io.checks import check_inputs
     from stridecam.io.config import load_reference
+    from stridecam.io.exports import write_exports
     from stridecam.io.store import write_run
     from stridecam.pipeline import image_refiner
 
@@ -121,8 +122,9 @@ def analyse_all_runners(clip: str | Path, out_dir: str | Path, settings: Setting
         result = analyse_poses(poses, settings.calibration, settings=settings.analysis,
                                athlete=f"runner {k}", reference=ref,
                                pose_settings=runner_settings(settings.pose, k),
-                               refine=image_refiner(clip, settings.analysis))
+                               refine=image_refiner(clip, settings.analysis, keep_in=folder))
         write_run(result, folder)
+        write_exports(result, folder, poses)  # frames.csv, run.xlsx, landmarks.trc
         runs.append(RunnerRun(k, folder, result, poses))
     write_comparison(runs, clip, out_dir, pdf=pdf)
     return runs

@@ -183,6 +183,7 @@ def test_all_runners_command_writes_a_folder_per_runner_and_a_comparison(rendere
     assert table["athlete"].tolist() == ["runner 1", "runner 2"]
     assert (out / "runner-1" / "summary.json").is_file()
     assert (out / "runner-2" / "landmarks.parquet").is_file()
+    assert (out / "runner-1" / "run.xlsx").is_file()  # the exports, as for one clip
     assert not (out / REPORT_FILE).exists()  # --no-report: no comparison PDF either
     first = (out / "runner-2" / "landmarks.parquet").stat().st_mtime_ns
     assert main(["analyse", str(clip), "--all-runners", "--no-report", "-o", str(out)]) == 0

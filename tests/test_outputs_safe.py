@@ -241,3 +241,25 @@ def test_ctrl_c_just_after_the_run_finished_keeps_exit_0(tmp_path):
     rest, _ = proc.communicate(timeout=120)
     assert proc.returncode == 0, rest[-1500:]
     assert "Traceback" not in rest
+
+
+def test_a_ctrl_c_swallowed_by_a_clean_up_callback_is_delivered_again(capsys):
+    """A Ctrl-C that lands in a ``__del__`` or weakref callback (Python would print it as an
+    ignored traceback and go on) interrupts the program's own code a moment later instead."""
+    from stridecam.cli import redeliver_interrupts
+
+    class Collected:
+        def __del__(self):
+            raise KeyboardInterrupt
+
+    before = sys.unraisablehook
+    sys.unraisablehook = redeliver_interrupts
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            Collected()  # dropped at once: its __del__ "receives" the Ctrl-C
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                time.sleep(0.01)
+    finally:
+        sys.unraisablehook = before
+    assert "Traceback" not in capsys.readouterr().err

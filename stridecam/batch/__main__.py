@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    from stridecam.cli import redeliver_interrupts
+
+    sys.unraisablehook = redeliver_interrupts
     code = main()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a late Ctrl-C: the work is done
     sys.exit(code)
