@@ -139,6 +139,12 @@ def _evidence_flag(contacts: pd.DataFrame) -> Flag:
     n = len(contacts)
     td = int((contacts["touchdown_source"] == "image").sum())
     to = int((contacts["toe_off_source"] == "image").sum())
+    notes = contacts["evidence_note"].astype(str)
+    if n and not td and not to and notes.str.contains("pan_camera_off").any():
+        return Flag("image_evidence", "info",
+                    "The camera pans: touchdowns and toe-offs are timed from the pose landmarks "
+                    "(timing from the video frames is used with a still camera only; "
+                    "contacts.csv gives each event's uncertainty).")
     return Flag("image_evidence", "info",
                 f"Touchdowns timed from the video frames for {td} of {n} contacts, toe-offs for "
                 f"{to} of {n}; the others from the pose landmarks (less precise: "
