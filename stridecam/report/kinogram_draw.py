@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from stridecam.model.landmarks import IDX, SKELETON
+from stridecam.model.landmarks import IDX
 from stridecam.report.follow import standing_height_px
 from stridecam.report.kinogram import Moment, athlete_box, crop_windows, stride_moments
 from stridecam.report.labels import Box, place_labels
 from stridecam.report.load import RunData
-from stridecam.report.sides import LEGEND, NEUTRAL_RGB, SIDE_RGB, bone_side, leg_swaps, swap_legs
+from stridecam.report.sides import LEGEND, SIDE_RGB, draw_bones, leg_swaps, swap_legs
 
 #: Width (px) of each panel's image.
 PANEL_PX = 360
@@ -109,17 +109,7 @@ def draw_skeleton(cv2, img: np.ndarray, q: np.ndarray, m: Moment) -> None:
     """Skeleton (black-edged; legs in their side's colour) and, at touchdown and full support,
     a dashed plumb line from the hips to the ground (the foot ahead of it or under it)."""
     thick = max(2, round(img.shape[0] / 170))
-    bones = []
-    for a, b in SKELETON:
-        pa, pb = q[IDX[a]], q[IDX[b]]
-        if np.isfinite(pa).all() and np.isfinite(pb).all():
-            side = bone_side(a, b)
-            bones.append((tuple(int(v) for v in pa), tuple(int(v) for v in pb),
-                          SIDE_RGB[side] if side else NEUTRAL_RGB))
-    for pa, pb, _ in bones:
-        cv2.line(img, pa, pb, (0, 0, 0), thick + 2, cv2.LINE_AA)
-    for pa, pb, colour in sorted(bones, key=lambda b: b[2] != NEUTRAL_RGB):
-        cv2.line(img, pa, pb, colour, thick, cv2.LINE_AA)
+    draw_bones(cv2, img, q, thick)
     if m.name in ("Touchdown", "Full support"):
         hip = (q[IDX["left_hip"]] + q[IDX["right_hip"]]) / 2
         feet = q[[IDX[f"{m.foot}_{p}"] for p in ("heel", "foot_index")]]

@@ -22,16 +22,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from stridecam.model.errors import StridecamError
-from stridecam.model.landmarks import IDX, SKELETON
+from stridecam.model.landmarks import IDX
 from stridecam.model.poses import Poses
 from stridecam.report.follow import athlete_boxes, follow_windows, standing_height_px
 from stridecam.report.labels import Box, place_labels
 from stridecam.report.load import RunData
 from stridecam.report.sides import (
-    NEUTRAL_RGB,
     ON_SIDE_RGB,
     SIDE_RGB,
-    bone_side,
+    draw_bones,
     leg_swaps,
     swap_legs,
 )
@@ -232,17 +231,7 @@ class Painter:
         return lay
 
     def _skeleton(self, cv2, img, q: np.ndarray, thick: int) -> None:
-        bones = []
-        for a, b in SKELETON:
-            pa, pb = q[IDX[a]], q[IDX[b]]
-            if np.isfinite(pa).all() and np.isfinite(pb).all():
-                side = bone_side(a, b)
-                bones.append((tuple(int(v) for v in pa), tuple(int(v) for v in pb),
-                              SIDE_RGB[side] if side else NEUTRAL_RGB))
-        for pa, pb, _ in bones:
-            cv2.line(img, pa, pb, (0, 0, 0), thick + 2, cv2.LINE_AA)
-        for pa, pb, colour in sorted(bones, key=lambda b: b[2] != NEUTRAL_RGB):
-            cv2.line(img, pa, pb, colour, thick, cv2.LINE_AA)
+        draw_bones(cv2, img, q, thick)
         for name in JOINTS:
             v = q[IDX[name]]
             if np.isfinite(v).all():

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from stridecam.model.landmarks import IDX
+from stridecam.model.landmarks import IDX, SKELETON
 
 #: 0-255 RGB of each side (Okabe-Ito blue and orange).
 SIDE_RGB: dict[str, tuple[int, int, int]] = {"left": (0, 114, 178), "right": (230, 159, 0)}
@@ -95,3 +95,19 @@ def leg_swaps(xy_px: np.ndarray, td_row: np.ndarray, to_row: np.ndarray, foot: n
             if np.isfinite(a) and np.isfinite(b) and a > b:
                 out[r] = True
     return out
+
+
+def draw_bones(cv2, img: np.ndarray, q: np.ndarray, thick: int) -> None:
+    """The skeleton of landmarks ``q`` (33, 2) px onto ``img`` (OpenCV handed in): every bone
+    with both ends found, black-edged, legs in their side's colour drawn over the rest."""
+    bones = []
+    for a, b in SKELETON:
+        pa, pb = q[IDX[a]], q[IDX[b]]
+        if np.isfinite(pa).all() and np.isfinite(pb).all():
+            side = bone_side(a, b)
+            bones.append((tuple(int(v) for v in pa), tuple(int(v) for v in pb),
+                          SIDE_RGB[side] if side else NEUTRAL_RGB))
+    for pa, pb, _ in bones:
+        cv2.line(img, pa, pb, (0, 0, 0), thick + 2, cv2.LINE_AA)
+    for pa, pb, colour in sorted(bones, key=lambda b: b[2] != NEUTRAL_RGB):
+        cv2.line(img, pa, pb, colour, thick, cv2.LINE_AA)
