@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from bad_corpus import make_squad  # noqa: E402
+from bad_corpus import make_squad, parsed_outputs  # noqa: E402
 
 from stridecam.batch.job import DONE_FILE  # noqa: E402
 from stridecam.io.store import TEMP_GLOB, write_marked_section  # noqa: E402
@@ -83,18 +83,7 @@ def equal_results(batch_dir: Path, alone_dir: Path) -> bool:
 
 def all_parse(root: Path) -> tuple[int, int]:
     """(files that parse, temp files left) under ``root``."""
-    n = 0
-    for path in root.rglob("*"):
-        if path.suffix == ".json":
-            json.loads(path.read_text())
-        elif path.suffix == ".csv":
-            pd.read_csv(path)
-        elif path.suffix == ".parquet":
-            pd.read_parquet(path)
-        else:
-            continue
-        n += 1
-    return n, len(list(root.rglob(TEMP_GLOB)))
+    return parsed_outputs(root, recursive=True), len(list(root.rglob(TEMP_GLOB)))
 
 
 def newest_source() -> float:

@@ -334,6 +334,23 @@ def _cut(path: Path, src: Path, n_packets: int) -> Path:
     return path
 
 
+def parsed_outputs(root: Path, *, recursive: bool = False) -> int:
+    """Read back every ``.json``, ``.csv`` and ``.parquet`` file in ``root`` (and below it,
+    ``recursive``); a file that does not parse raises. Returns how many were read."""
+    import json
+
+    import pandas as pd
+
+    readers = {".json": lambda p: json.loads(p.read_text()), ".csv": pd.read_csv,
+               ".parquet": pd.read_parquet}
+    n = 0
+    for path in root.rglob("*") if recursive else root.iterdir():
+        if path.suffix in readers:
+            readers[path.suffix](path)
+            n += 1
+    return n
+
+
 def run_case(case: Case, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "stridecam.cli", *case.args],
                           capture_output=True, text=True, cwd=cwd, timeout=600)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from bad_corpus import make_squad
+from bad_corpus import make_squad, parsed_outputs
 
 from stridecam.batch import run_batch
 from stridecam.batch.job import DONE_FILE
@@ -59,13 +59,7 @@ def same_results(batch_dir: Path, alone_dir: Path) -> None:
 
 def assert_all_parse(root: Path) -> None:
     assert not list(root.rglob(TEMP_GLOB)), list(root.rglob(TEMP_GLOB))
-    for path in root.rglob("*"):
-        if path.suffix == ".json":
-            json.loads(path.read_text())
-        elif path.suffix == ".csv":
-            pd.read_csv(path)
-        elif path.suffix == ".parquet":
-            pd.read_parquet(path)
+    parsed_outputs(root, recursive=True)
 
 
 def test_bad_clips_listed_killed_batch_resumes_good_ones_equal_one_by_one(tmp_path):

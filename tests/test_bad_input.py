@@ -10,9 +10,8 @@ from pathlib import Path
 
 import av
 import numpy as np
-import pandas as pd
 import pytest
-from bad_corpus import build, ffmpeg, message, run_case
+from bad_corpus import build, ffmpeg, message, parsed_outputs, run_case
 from conftest import moving_square_images, write_clip
 
 from stridecam import cli
@@ -79,13 +78,7 @@ def assert_outputs_parse(folder) -> None:
     """No temp file left, and every output file in ``folder`` parses."""
     folder = Path(folder)
     assert not list(folder.glob(TEMP_GLOB)), list(folder.glob(TEMP_GLOB))
-    for path in folder.iterdir():
-        if path.suffix == ".json":
-            json.loads(path.read_text())
-        elif path.suffix == ".csv":
-            pd.read_csv(path)
-        elif path.suffix == ".parquet":
-            pd.read_parquet(path)
+    parsed_outputs(folder)
 
 
 # ----------------------------------------------------------------------------- unit checks
